@@ -1,0 +1,32 @@
+# portmeet: `make run` sets up and serves the app with the demo meeting; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+PORT ?= 5000
+
+.PHONY: run setup system test demo clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+# Debian packages the PDFs and browser tests need (fonts for every script, chromium).
+system:
+	@bash scripts/install-system-packages.sh
+
+setup: system $(BIN)/activate
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+
+run: setup
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: system $(BIN)/activate
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/portmeet.sqlite

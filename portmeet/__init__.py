@@ -1,0 +1,61 @@
+"""portmeet: registration and logistics of small port-city workshops."""
+from flask import Flask
+from sqlalchemy import event
+
+from config import Config
+from portmeet.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config_class: type = Config) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(config_class)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+    from portmeet import template_helpers
+    from portmeet.accounts.views import bp as accounts_bp
+    from portmeet.errors import register_error_handlers
+    from portmeet.meetings.views import bp as meetings_bp
+
+    template_helpers.init_app(app)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(meetings_bp)
+    _register_optional_blueprints(app)
+    register_error_handlers(app)
+
+    from portmeet.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of the registration and documents modules, registered in a fixed order."""
+    from portmeet.registration.views import bp as registration_bp
+    from portmeet.documents.views import bp as documents_bp
+
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(documents_bp)
+
+
+def _configure_sqlite(engine) -> None:
+    """SQLite: foreign keys on, and every transaction IMMEDIATE so writers queue instead of racing."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

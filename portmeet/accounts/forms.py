@@ -1,0 +1,24 @@
+"""Sign-in and account forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class AddHostForm(FlaskForm):
+    email = EmailField("E-mail of an existing account", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200)])
+    organiser = BooleanField("Organiser (manages every meeting)")
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected POST button."""

@@ -1,0 +1,38 @@
+"""Who may manage what: organisers everything, hosts their own meetings, others nothing."""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from portmeet.accounts.models import MeetingRole, User
+from portmeet.extensions import db
+from portmeet.meetings.models import Meeting
+
+
+def can_manage(user: User, meeting: Meeting) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_organiser:
+        return True
+    return db.session.scalar(
+        select(MeetingRole.id).where(MeetingRole.user_id == user.id, MeetingRole.meeting_id == meeting.id)
+    ) is not None
+
+
+def get_managed_meeting_or_404(slug: str) -> Meeting:
+    """The meeting with this slug if the signed-in user manages it; 404 otherwise, so others learn nothing."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    if meeting is None or not can_manage(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+def managed_meetings(user: User) -> list[Meeting]:
+    query = select(Meeting).order_by(Meeting.start_date.desc())
+    if not user.is_organiser:
+        query = query.join(MeetingRole).where(MeetingRole.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def require_organiser() -> None:
+    if not (current_user.is_authenticated and current_user.is_organiser):
+        abort(403)

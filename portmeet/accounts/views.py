@@ -1,0 +1,104 @@
+"""Sign-in, sign-out, accounts and a meeting's hosts."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portmeet.accounts import service
+from portmeet.accounts.forms import AddHostForm, CreateUserForm, EmptyForm, LoginForm
+from portmeet.accounts.models import User
+from portmeet.accounts.permissions import get_managed_meeting_or_404, require_organiser
+from portmeet.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please sign in to open this page."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site; never another host, scheme or protocol-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("meetings.manage_index"), 303)
+        form.password.errors.append("Wrong e-mail or password.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("Signed out.", "success")
+    return redirect(url_for("meetings.index"), 303)
+
+
+@bp.route("/manage/accounts", methods=["GET", "POST"])
+@login_required
+def accounts():
+    require_organiser()
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(form.email.data, form.name.data, form.password.data, form.organiser.data)
+        except service.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("accounts.accounts"), 303)
+    users = db.session.scalars(db.select(User).order_by(User.name)).all()
+    status = 400 if form.errors else 200
+    return render_template("accounts/accounts.html", form=form, users=users), status
+
+
+@bp.post("/manage/meetings/<slug>/hosts")
+@login_required
+def add_host(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    require_organiser()
+    form = AddHostForm()
+    if form.validate_on_submit():
+        try:
+            user = service.add_host(meeting, form.email.data)
+        except service.AccountError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"{user.name} now hosts this meeting.", "success")
+    else:
+        flash("Enter the e-mail address of an existing account.", "error")
+    return redirect(url_for("meetings.manage_meeting", slug=slug), 303)
+
+
+@bp.post("/manage/meetings/<slug>/hosts/<int:user_id>/remove")
+@login_required
+def remove_host(slug: str, user_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    require_organiser()
+    if EmptyForm().validate_on_submit():
+        service.remove_host(meeting, user_id)
+        db.session.commit()
+        flash("Host removed.", "success")
+    return redirect(url_for("meetings.manage_meeting", slug=slug), 303)

@@ -1,0 +1,95 @@
+"""The demo meeting: a two-day Citizen Port Meeting in Valencia, dated a few weeks ahead."""
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from portmeet.accounts import service as accounts
+from portmeet.extensions import db
+from portmeet.meetings import service as meetings
+from portmeet.meetings.models import Meeting
+from portmeet.timeutil import utcnow
+
+DEMO_SLUG = "citizen-port-meeting-valencia"
+DEMO_ORGANISER = ("organiser@portmeet.example", "Demo Organiser", "portmeet-demo")
+
+SESSIONS = [
+    # (day index, start, end, kind, room, title, speakers)
+    (0, "08:30", "09:15", "break", "Foyer", "Welcome coffee and registration", []),
+    (0, "09:15", "10:00", "plenary", "Auditorium", "Opening: the port and its city",
+     ["Marta Ferrer, Valenciaport, ES", "Jean-Luc Dubois, AIVP, FR"]),
+    (0, "10:00", "11:30", "plenary", "Auditorium", "Citizens and port projects: how to build trust",
+     ["Pieter Janssens, Port of Antwerp-Bruges, BE", "Giulia Rossi, Porto di Genova, IT", "Noa Levi, Ashdod Port, IL"]),
+    (0, "11:30", "12:00", "break", "Foyer", "Coffee break", []),
+    (0, "12:00", "13:00", "debate", "Auditorium", "Debate: port centres as a window on the port",
+     ["Iñaki Etxeberria, Bilbao Port Authority, ES", "Claire Martin, Le Havre Port Center, FR"]),
+    (0, "13:00", "14:30", "meal", "Terrace", "Lunch", []),
+    (1, "09:00", "10:30", "workshop", "Room A", "Workshop: schools and the port",
+     ["Ana Costa, Porto de Leixões, PT", "Eleni Papadopoulou, Piraeus Port Authority, GR"]),
+    (1, "09:00", "10:30", "workshop", "Room B", "Workshop: noise, light and neighbours",
+     ["Jan de Vries, Port of Rotterdam, NL"]),
+    (1, "11:00", "12:30", "plenary", "Auditorium", "Conclusions and the next Citizen Port Meeting",
+     ["Marta Ferrer, Valenciaport, ES"]),
+    (1, "20:00", "22:30", "social", "Veles e Vents", "Farewell dinner by the marina", []),
+]
+
+VISITS = [
+    # (day index, start, end, title, meeting point, transport, places, requires_id)
+    (0, "15:00", "17:30", "Boat tour of the port area", "Moll de la Duana, pier 3", "boat", 30, True),
+    (0, "15:00", "17:00", "Valencia Port Center", "Main entrance, Edificio del Reloj", "walk", 25, False),
+    (1, "14:00", "16:30", "Container terminal and port community system", "Hotel lobby", "bus", 20, True),
+    (1, "14:30", "16:30", "Maritime museum and port archives", "Edificio del Reloj", "walk", 40, False),
+]
+
+
+def _t(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def load_demo() -> tuple[Meeting, bool]:
+    """Create the demo organiser and meeting unless they exist; returns (meeting, created)."""
+    email, name, password = DEMO_ORGANISER
+    if accounts.find_user(email) is None:
+        accounts.create_user(email, name, password, organiser=True)
+    existing = db.session.scalar(select(Meeting).where(Meeting.slug == DEMO_SLUG))
+    if existing is not None:
+        return existing, False
+
+    today = utcnow().date()
+    start = today + timedelta(days=56 + (3 - today.weekday()) % 7)  # a Thursday about eight weeks ahead
+    end = start + timedelta(days=1)
+    meeting = meetings.create_meeting({
+        "title": "Citizen Port Meeting Valencia",
+        "edition": 8,
+        "slug": DEMO_SLUG,
+        "city": "Valencia",
+        "country": "ES",
+        "venue": "Edificio del Reloj, Valenciaport",
+        "start_date": start,
+        "end_date": end,
+        "timezone": "Europe/Madrid",
+        "description": (
+            "Two days of presentations, debates and field visits on how port cities talk with their "
+            "citizens: port centres, schools, neighbours and the projects that change the waterfront."
+        ),
+        "host_organisation": "Valenciaport – Port Authority of Valencia",
+        "partners": "AIVP, the worldwide network of port cities",
+        "contact_email": "citizenport@valenciaport.example",
+        "registration_opens": datetime.combine(today - timedelta(days=14), time(9, 0)),
+        "registration_closes": datetime.combine(start - timedelta(days=3), time(23, 59)),
+        "capacity": 80,
+        "status": "published",
+    })
+    for day, start_t, end_t, kind, room, title, speakers in SESSIONS:
+        meetings.save_session(
+            meeting,
+            {"day": meeting.days[day], "start_time": _t(start_t), "end_time": _t(end_t), "title": title,
+             "kind": kind, "room": room, "description": ""},
+            meetings.parse_speakers("\n".join(speakers)),
+        )
+    for day, start_t, end_t, title, point, transport, places, requires_id in VISITS:
+        meetings.save_visit(meeting, {
+            "title": title, "description": "", "day": meeting.days[day], "start_time": _t(start_t),
+            "end_time": _t(end_t), "meeting_point": point, "transport": transport, "capacity": places,
+            "requires_id": requires_id, "id_deadline": start - timedelta(days=7) if requires_id else None,
+        })
+    return meeting, True

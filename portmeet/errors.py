@@ -1,0 +1,38 @@
+"""Error pages in the site's layout; a failed request rolls its transaction back."""
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from portmeet.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Forbidden", "You do not have permission to open this page."),
+    404: ("Page not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is too large."),
+    429: ("Too many requests", "Too many attempts; please wait a moment and try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing was half-saved; please try again."),
+    503: ("Service unavailable", "The service is briefly unavailable; please try again in a moment."),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, ("Error", "An error occurred."))
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    def http_error(error):
+        return render_error(error.code)
+
+    for code in (400, 403, 404, 405, 413, 429, 503):
+        app.register_error_handler(code, http_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, "The form had expired or was not sent from this site. Please go back, reload and try again.")
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return render_error(500)

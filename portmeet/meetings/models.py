@@ -1,0 +1,179 @@
+"""Meetings, their programme sessions, speakers and field visits."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portmeet.extensions import db
+from portmeet.timeutil import local_now, utcnow
+
+
+def str_enum(enum_class: type[enum.Enum]) -> Enum:
+    """A portable enum column: a VARCHAR holding the member's value."""
+    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class MeetingStatus(str, enum.Enum):
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+    archived = "archived"
+
+
+PUBLIC_STATUSES = (MeetingStatus.published, MeetingStatus.closed, MeetingStatus.archived)
+
+
+class SessionKind(str, enum.Enum):
+    plenary = "plenary"
+    workshop = "workshop"
+    debate = "debate"
+    break_ = "break"
+    meal = "meal"
+    social = "social"
+
+
+class Transport(str, enum.Enum):
+    walk = "walk"
+    bus = "bus"
+    boat = "boat"
+    other = "other"
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("end_date >= start_date", name="end_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    edition: Mapped[int | None]
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    host_organisation: Mapped[str] = mapped_column(String(200), default="")
+    partners: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Wall-clock times in the meeting's time zone.
+    registration_opens: Mapped[datetime | None]
+    registration_closes: Mapped[datetime | None]
+    capacity: Mapped[int] = mapped_column(default=80)
+    status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus), default=MeetingStatus.draft)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    id_data_purged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sessions: Mapped[list[ProgrammeSession]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="(ProgrammeSession.day, ProgrammeSession.start_time, ProgrammeSession.position)",
+    )
+    visits: Mapped[list[FieldVisit]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="(FieldVisit.day, FieldVisit.start_time, FieldVisit.id)",
+    )
+    roles: Mapped[list["MeetingRole"]] = relationship(  # noqa: F821
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def days(self) -> list[date]:
+        from datetime import timedelta
+
+        return [self.start_date + timedelta(days=n) for n in range((self.end_date - self.start_date).days + 1)]
+
+    def local_now(self) -> datetime:
+        return local_now(self.timezone)
+
+    def registration_state(self, now: datetime | None = None) -> str:
+        """'open', 'not_published', 'not_yet_open' or 'closed' (meeting-local time)."""
+        now = now or self.local_now()
+        if self.status != MeetingStatus.published:
+            return "closed" if self.status in PUBLIC_STATUSES else "not_published"
+        if self.registration_opens and now < self.registration_opens:
+            return "not_yet_open"
+        closes = self.registration_closes or datetime.combine(self.end_date, time.max)
+        if now > closes:
+            return "closed"
+        return "open"
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.slug}>"
+
+
+class ProgrammeSession(db.Model):
+    """A programme item: a talk, a debate, a break, a meal…"""
+
+    __tablename__ = "sessions"
+    __table_args__ = (CheckConstraint("end_time > start_time", name="end_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind), default=SessionKind.plenary)
+    room: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="sessions")
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Speaker.position"
+    )
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[ProgrammeSession] = relationship(back_populates="speakers")
+
+
+class FieldVisit(db.Model):
+    """A site visit with limited places: port tour, port centre, museum, laboratory."""
+
+    __tablename__ = "field_visits"
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    meeting_point: Mapped[str] = mapped_column(String(200), default="")
+    transport: Mapped[Transport] = mapped_column(str_enum(Transport), default=Transport.walk)
+    capacity: Mapped[int] = mapped_column(default=20)
+    requires_id: Mapped[bool] = mapped_column(default=False)
+    id_deadline: Mapped[date | None] = mapped_column(Date)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="visits")
+
+    def overlaps(self, other: FieldVisit) -> bool:
+        return self.day == other.day and self.start_time < other.end_time and other.start_time < self.end_time

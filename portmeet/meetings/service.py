@@ -1,0 +1,206 @@
+"""Meeting rules: slugs, status changes, the programme's room clashes, speakers, field visits."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import select
+
+from portmeet.accounts.models import MeetingRole, User
+from portmeet.countries import is_country
+from portmeet.extensions import db
+from portmeet.meetings.models import (
+    PUBLIC_STATUSES,
+    FieldVisit,
+    Meeting,
+    MeetingStatus,
+    ProgrammeSession,
+    SessionKind,
+    Speaker,
+    Transport,
+)
+
+STATUS_ORDER = list(MeetingStatus)
+
+MEETING_FIELDS = (
+    "title", "edition", "slug", "city", "country", "venue", "start_date", "end_date", "timezone",
+    "description", "host_organisation", "partners", "contact_email", "registration_opens",
+    "registration_closes", "capacity", "status",
+)
+SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description")
+VISIT_FIELDS = (
+    "title", "description", "day", "start_time", "end_time", "meeting_point", "transport",
+    "capacity", "requires_id", "id_deadline",
+)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
+def slug_is_free(slug: str, exclude: Meeting | None = None) -> bool:
+    query = select(Meeting.id).where(Meeting.slug == slug)
+    if exclude is not None and exclude.id is not None:
+        query = query.where(Meeting.id != exclude.id)
+    return db.session.scalar(query) is None
+
+
+def status_change_error(current: MeetingStatus, new: MeetingStatus) -> str | None:
+    """Status moves forward (draft → published → closed → archived); a closed meeting may reopen."""
+    if new == current:
+        return None
+    if current == MeetingStatus.closed and new == MeetingStatus.published:
+        return None
+    if STATUS_ORDER.index(new) < STATUS_ORDER.index(current):
+        return f"A {current.value} meeting cannot go back to {new.value}."
+    return None
+
+
+def _apply(obj, data: dict, fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _clean_meeting_data(data: dict) -> dict:
+    data = dict(data)
+    data["slug"] = data.get("slug") or slugify(data.get("title", ""))
+    data["status"] = MeetingStatus(data.get("status") or "draft")
+    for text in ("venue", "description", "host_organisation", "partners", "contact_email"):
+        data[text] = (data.get(text) or "").strip()
+    return data
+
+
+def create_meeting(data: dict, created_by: User | None = None) -> Meeting:
+    """Create a meeting; a host who creates it becomes its host."""
+    meeting = Meeting()
+    _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
+    db.session.add(meeting)
+    if created_by is not None and not created_by.is_organiser:
+        meeting.roles.append(MeetingRole(user=created_by, role="host"))
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, data: dict) -> Meeting:
+    _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
+    db.session.flush()
+    return meeting
+
+
+def public_meeting_or_none(slug: str) -> Meeting | None:
+    return db.session.scalar(select(Meeting).where(Meeting.slug == slug, Meeting.status.in_(PUBLIC_STATUSES)))
+
+
+def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:
+    """(upcoming published meetings soonest first, past public meetings latest first)."""
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.status.in_(PUBLIC_STATUSES)).order_by(Meeting.start_date)
+    ).all()
+    upcoming = [m for m in meetings if m.end_date >= today and m.status != MeetingStatus.archived]
+    past = [m for m in reversed(meetings) if m not in upcoming]
+    return upcoming, past
+
+
+def outside_dates_message(meeting: Meeting) -> str:
+    return f"Choose a day of the meeting ({meeting.start_date.isoformat()} to {meeting.end_date.isoformat()})."
+
+
+def room_clash(meeting: Meeting, day: date, start: time, end: time, room: str,
+               exclude: ProgrammeSession | None = None) -> ProgrammeSession | None:
+    """Another session of the meeting in the same room whose time overlaps, if any."""
+    room_key = room.strip().casefold()
+    for other in meeting.sessions:
+        if other is exclude or other.day != day or other.room.strip().casefold() != room_key:
+            continue
+        if start < other.end_time and other.start_time < end:
+            return other
+    return None
+
+
+@dataclass
+class SpeakerLine:
+    name: str
+    organisation: str
+    country: str
+
+
+def parse_speakers(text: str) -> list[SpeakerLine]:
+    """Parse "Name, Organisation, CC" lines; organisation and country may be left out."""
+    speakers = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [part.strip() for part in line.split(",")]
+        country = ""
+        if len(parts) >= 3:
+            country = parts.pop().upper()
+            if not is_country(country):
+                raise ValueError(f"Line {number}: “{country}” is not a two-letter country code (e.g. ES, FR, BE).")
+        name, organisation = parts[0], ", ".join(parts[1:])
+        if not name:
+            raise ValueError(f"Line {number}: the speaker's name is missing.")
+        if len(name) > 120 or len(organisation) > 200:
+            raise ValueError(f"Line {number} is too long.")
+        speakers.append(SpeakerLine(name, organisation, country))
+    return speakers
+
+
+def speakers_as_text(session: ProgrammeSession) -> str:
+    return "\n".join(
+        ", ".join(part for part in (s.name, s.organisation, s.country) if part) for s in session.speakers
+    )
+
+
+def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
+                 session: ProgrammeSession | None = None) -> ProgrammeSession:
+    if session is None:
+        session = ProgrammeSession(meeting=meeting)
+        db.session.add(session)
+    data = dict(data, kind=SessionKind(data["kind"]), room=(data.get("room") or "").strip(),
+                description=(data.get("description") or "").strip())
+    _apply(session, data, SESSION_FIELDS)
+    session.speakers = [
+        Speaker(name=s.name, organisation=s.organisation, country=s.country, position=i)
+        for i, s in enumerate(speakers)
+    ]
+    db.session.flush()
+    return session
+
+
+def delete_session(session: ProgrammeSession) -> None:
+    db.session.delete(session)
+    db.session.flush()
+
+
+def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) -> FieldVisit:
+    if visit is None:
+        visit = FieldVisit(meeting=meeting)
+        db.session.add(visit)
+    data = dict(data, transport=Transport(data["transport"]),
+                description=(data.get("description") or "").strip(),
+                meeting_point=(data.get("meeting_point") or "").strip())
+    if not data.get("requires_id"):
+        data["id_deadline"] = None
+    _apply(visit, data, VISIT_FIELDS)
+    db.session.flush()
+    return visit
+
+
+def delete_visit(visit: FieldVisit) -> None:
+    db.session.delete(visit)
+    db.session.flush()
+
+
+def programme_by_day(meeting: Meeting) -> list[tuple[date, list[ProgrammeSession], list[FieldVisit]]]:
+    """Each day of the meeting with its sessions and field visits, in time order."""
+    return [
+        (day,
+         [s for s in meeting.sessions if s.day == day],
+         [v for v in meeting.visits if v.day == day])
+        for day in meeting.days
+    ]

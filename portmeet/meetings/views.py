@@ -1,0 +1,164 @@
+"""Public meeting pages, and the hosts' pages to build a meeting, its programme and its visits."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portmeet.accounts.forms import AddHostForm, EmptyForm
+from portmeet.accounts.permissions import get_managed_meeting_or_404, managed_meetings
+from portmeet.accounts.service import hosts_of
+from portmeet.extensions import db
+from portmeet.meetings import service
+from portmeet.meetings.forms import MeetingForm, SessionForm, VisitForm
+from portmeet.meetings.models import FieldVisit, ProgrammeSession
+from portmeet.registration.service import visit_counts
+from portmeet.timeutil import utcnow
+
+bp = Blueprint("meetings", __name__)
+
+
+def form_status(form) -> int:
+    """400 for a submitted form with errors, 200 for a fresh one."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+# --- public ---------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    upcoming, past = service.public_meetings(utcnow().date())
+    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/meetings/<slug>/")
+def detail(slug: str):
+    meeting = service.public_meeting_or_none(slug)
+    if meeting is None:
+        abort(404)
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        programme=service.programme_by_day(meeting),
+        counts=visit_counts(meeting),
+    )
+
+
+# --- manage ---------------------------------------------------------------
+
+@bp.get("/manage/")
+@login_required
+def manage_index():
+    return render_template("meetings/manage_index.html", meetings=managed_meetings(current_user))
+
+
+@bp.route("/manage/meetings/new", methods=["GET", "POST"])
+@login_required
+def new_meeting():
+    form = MeetingForm()
+    if form.validate_on_submit():
+        meeting = service.create_meeting(form.data, created_by=current_user)
+        db.session.commit()
+        flash("Meeting created. Add its programme and field visits, then publish it.", "success")
+        return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
+    return render_template("meetings/meeting_form.html", form=form, meeting=None), form_status(form)
+
+
+@bp.get("/manage/meetings/<slug>/")
+@login_required
+def manage_meeting(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    return render_template(
+        "meetings/manage_meeting.html",
+        meeting=meeting,
+        programme=service.programme_by_day(meeting),
+        counts=visit_counts(meeting),
+        hosts=hosts_of(meeting),
+        host_form=AddHostForm(),
+        button_form=EmptyForm(),
+    )
+
+
+@bp.route("/manage/meetings/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meeting(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    form = MeetingForm(obj=meeting, meeting=meeting)
+    if request.method == "GET":
+        form.status.data = meeting.status.value
+    if form.validate_on_submit():
+        service.update_meeting(meeting, form.data)
+        db.session.commit()
+        flash("Meeting saved.", "success")
+        return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
+    return render_template("meetings/meeting_form.html", form=form, meeting=meeting), form_status(form)
+
+
+def _session_or_404(meeting, session_id: int) -> ProgrammeSession:
+    session = db.session.get(ProgrammeSession, session_id)
+    if session is None or session.meeting_id != meeting.id:
+        abort(404)
+    return session
+
+
+def _visit_or_404(meeting, visit_id: int) -> FieldVisit:
+    visit = db.session.get(FieldVisit, visit_id)
+    if visit is None or visit.meeting_id != meeting.id:
+        abort(404)
+    return visit
+
+
+@bp.route("/manage/meetings/<slug>/sessions/new", methods=["GET", "POST"])
+@bp.route("/manage/meetings/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(slug: str, session_id: int | None = None):
+    meeting = get_managed_meeting_or_404(slug)
+    session = _session_or_404(meeting, session_id) if session_id else None
+    form = SessionForm(obj=session, meeting=meeting, session=session)
+    if request.method == "GET" and session is not None:
+        form.kind.data = session.kind.value
+        form.speakers.data = service.speakers_as_text(session)
+    if form.validate_on_submit():
+        service.save_session(meeting, form.data, form.parsed_speakers, session)
+        db.session.commit()
+        flash("Session saved.", "success")
+        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
+    return render_template("meetings/session_form.html", form=form, meeting=meeting, session=session), form_status(form)
+
+
+@bp.post("/manage/meetings/<slug>/sessions/<int:session_id>/delete")
+@login_required
+def delete_session(slug: str, session_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    session = _session_or_404(meeting, session_id)
+    if EmptyForm().validate_on_submit():
+        service.delete_session(session)
+        db.session.commit()
+        flash("Session deleted.", "success")
+    return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
+
+
+@bp.route("/manage/meetings/<slug>/visits/new", methods=["GET", "POST"])
+@bp.route("/manage/meetings/<slug>/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_visit(slug: str, visit_id: int | None = None):
+    meeting = get_managed_meeting_or_404(slug)
+    visit = _visit_or_404(meeting, visit_id) if visit_id else None
+    form = VisitForm(obj=visit, meeting=meeting)
+    if request.method == "GET" and visit is not None:
+        form.transport.data = visit.transport.value
+    if form.validate_on_submit():
+        service.save_visit(meeting, form.data, visit)
+        db.session.commit()
+        flash("Field visit saved.", "success")
+        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
+    return render_template("meetings/visit_form.html", form=form, meeting=meeting, visit=visit), form_status(form)
+
+
+@bp.post("/manage/meetings/<slug>/visits/<int:visit_id>/delete")
+@login_required
+def delete_visit(slug: str, visit_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    visit = _visit_or_404(meeting, visit_id)
+    if EmptyForm().validate_on_submit():
+        service.delete_visit(visit)
+        db.session.commit()
+        flash("Field visit deleted.", "success")
+    return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)

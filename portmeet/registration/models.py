@@ -1,0 +1,137 @@
+"""Registrations of delegates, their field-visit bookings, and the queued e-mail."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting, str_enum
+from portmeet.timeutil import utcnow
+
+
+class Category(str, enum.Enum):
+    delegate = "delegate"
+    speaker = "speaker"
+    host = "host"
+    organiser = "organiser"
+    press = "press"
+    accompanying = "accompanying"
+
+
+class RegistrationStatus(str, enum.Enum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class BookingStatus(str, enum.Enum):
+    booked = "booked"
+    waitlisted = "waitlisted"
+
+
+def new_token() -> str:
+    """A manage-link token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    # Only the hash is stored, so a leaked database does not leak working links.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "email_normalized"),
+        Index("ix_registrations_meeting_status", "meeting_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    badge_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalized: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    category: Mapped[Category] = mapped_column(str_enum(Category), default=Category.delegate)
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    accessibility: Mapped[str] = mapped_column(String(500), default="")
+    consent_list: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        str_enum(RegistrationStatus), default=RegistrationStatus.confirmed
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # ID-document data for port security; asked only when a picked visit needs it.
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    id_number: Mapped[str | None] = mapped_column(String(50))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship()
+    bookings: Mapped[list[VisitBooking]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="VisitBooking.id"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_badge_name(self) -> str:
+        return self.badge_name or self.full_name
+
+    @property
+    def has_id_data(self) -> bool:
+        return bool(self.id_number and self.nationality and self.date_of_birth)
+
+    def set_new_token(self) -> str:
+        token = new_token()
+        self.token_hash = hash_token(token)
+        return token
+
+
+class VisitBooking(db.Model):
+    """A registration's pick of a field visit: booked, or waiting for a place."""
+
+    __tablename__ = "visit_bookings"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "visit_id"),
+        Index("ix_visit_bookings_visit_status", "visit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("field_visits.id", ondelete="CASCADE"))
+    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="bookings")
+    visit: Mapped[FieldVisit] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An e-mail queued in the same transaction as the change it reports; sent later by send-mail."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None]

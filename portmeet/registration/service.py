@@ -1,0 +1,34 @@
+"""Registration rules: places, waitlists, bookings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portmeet.extensions import db
+from portmeet.meetings.models import Meeting
+from portmeet.registration.models import BookingStatus, VisitBooking
+
+
+@dataclass
+class VisitCount:
+    capacity: int
+    booked: int = 0
+    waitlisted: int = 0
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
+    """Booked and waitlisted counts of every field visit of the meeting, in one query."""
+    counts = {visit.id: VisitCount(visit.capacity) for visit in meeting.visits}
+    rows = db.session.execute(
+        select(VisitBooking.visit_id, VisitBooking.status, func.count())
+        .where(VisitBooking.visit_id.in_(counts.keys()))
+        .group_by(VisitBooking.visit_id, VisitBooking.status)
+    )
+    for visit_id, status, number in rows:
+        setattr(counts[visit_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
+    return counts

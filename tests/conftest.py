@@ -1,0 +1,191 @@
+"""Test fixtures: a fresh app and database per test, a CSRF-aware client, factories.
+
+SQLite in memory by default; PostgreSQL when TEST_DATABASE_URL is set (tables are created once
+per run and emptied before each test).
+"""
+import os
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestConfig
+from portmeet import create_app
+from portmeet.accounts.models import MeetingRole, User
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus, ProgrammeSession, SessionKind, Speaker, Transport
+from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
+from portmeet.timeutil import utcnow
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+PASSWORD = "correct-horse-42"
+
+
+class FormClient(FlaskClient):
+    """A test client that sends the CSRF token with every form, as a browser would."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        response = self.post_form("/login", {"email": email, "password": password})
+        assert response.status_code == 303, "sign-in failed"
+        return response
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL, build the tables once for the whole run."""
+    if not ON_POSTGRES:
+        yield
+        return
+    app = create_app(TestConfig)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    yield
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_postgres_schema):
+    app = create_app(TestConfig)
+    app.test_client_class = FormClient
+    with app.app_context():
+        if ON_POSTGRES:
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FormClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def _save(app, obj):
+    """Add, commit and return the object with its columns loaded, usable outside the app context."""
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return obj
+
+
+@pytest.fixture
+def make_user(app):
+    def make(email: str = "host@example.org", name: str = "Hanna Host", organiser: bool = False,
+             password: str = PASSWORD, hosts: tuple[Meeting, ...] = ()) -> User:
+        user = User(email=email.lower(), name=name, is_organiser=organiser)
+        user.set_password(password)
+        user = _save(app, user)
+        for meeting in hosts:
+            _save(app, MeetingRole(user_id=user.id, meeting_id=meeting.id))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(app):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields) -> Meeting:
+        n = next(counter)
+        start = fields.pop("start_date", utcnow().date() + timedelta(days=30))
+        values = dict(
+            title=f"Citizen Port Meeting {n}", edition=n, slug=f"meeting-{n}", city="Bilbao", country="ES",
+            venue="Itsasmuseum", start_date=start, end_date=start + timedelta(days=1), timezone="Europe/Madrid",
+            description="Port and city, together.", host_organisation="Bilbao Port Authority",
+            contact_email="contact@bilbaoport.example", capacity=80, status=MeetingStatus.published,
+            registration_opens=datetime.combine(utcnow().date() - timedelta(days=10), time(9)),
+            registration_closes=datetime.combine(start - timedelta(days=1), time(23, 59)),
+        )
+        values.update(fields)
+        return _save(app, Meeting(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_session(app):
+    def make(meeting: Meeting, **fields) -> ProgrammeSession:
+        speakers = fields.pop("speakers", [])
+        values = dict(day=meeting.start_date, start_time=time(9), end_time=time(10), title="Opening plenary",
+                      kind=SessionKind.plenary, room="Auditorium", description="")
+        values.update(fields)
+        session = ProgrammeSession(meeting_id=meeting.id, **values)
+        session.speakers = [Speaker(name=name, organisation=org, country=cc, position=i)
+                            for i, (name, org, cc) in enumerate(speakers)]
+        return _save(app, session)
+
+    return make
+
+
+@pytest.fixture
+def make_visit(app):
+    def make(meeting: Meeting, **fields) -> FieldVisit:
+        values = dict(title="Port tour by boat", description="", day=meeting.start_date, start_time=time(15),
+                      end_time=time(17), meeting_point="Pier 3", transport=Transport.boat, capacity=10,
+                      requires_id=False, id_deadline=None)
+        values.update(fields)
+        return _save(app, FieldVisit(meeting_id=meeting.id, **values))
+
+    return make
+
+
+@pytest.fixture
+def make_registration(app):
+    """A registration written straight to the database (for tests of what is done with registrations)."""
+    counter = iter(range(1, 100_000))
+
+    def make(meeting: Meeting, visits: tuple[FieldVisit, ...] = (), **fields) -> Registration:
+        n = next(counter)
+        values = dict(first_name="Delegate", last_name=f"Number {n}", email=f"delegate{n}@example.org",
+                      organisation="Port of Genoa", country="IT", category=Category.delegate,
+                      status=RegistrationStatus.confirmed, consent_list=True)
+        values.update(fields)
+        values.setdefault("email_normalized", values["email"].lower())
+        registration = Registration(meeting_id=meeting.id, **values)
+        registration.token = registration.set_new_token()
+        registration.bookings = [VisitBooking(visit_id=v.id, status=BookingStatus.booked) for v in visits]
+        token = registration.token
+        registration = _save(app, registration)
+        registration.token = token  # the plain token, known only at creation
+        return registration
+
+    return make
+
+
+@pytest.fixture
+def organiser(make_user) -> User:
+    return make_user(email="organiser@example.org", name="Olga Organiser", organiser=True)
+
+
+def today() -> date:
+    return utcnow().date()

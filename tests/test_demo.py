@@ -1,0 +1,26 @@
+"""The demo meeting loads once, with a realistic programme, and its organiser can sign in."""
+from sqlalchemy import func, select
+
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+
+
+def test_demo_loads_once_and_is_public(app, runner, client):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "Already there" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Meeting.id))) == 1
+        meeting = db.session.scalar(select(Meeting))
+        assert len(meeting.days) == 2
+        assert db.session.scalar(select(func.count(ProgrammeSession.id))) >= 10
+        visits = db.session.scalars(select(FieldVisit)).all()
+        assert 3 <= len(visits) <= 4
+        assert any(v.transport.value == "boat" and v.requires_id for v in visits)
+        countries = {s.country for session in meeting.sessions for s in session.speakers}
+        assert len(countries) >= 4
+    page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
+    assert "Boat tour of the port area" in page
+    client.login("organiser@portmeet.example", "portmeet-demo")
+    assert client.get(f"/manage/meetings/{meeting.slug}/").status_code == 200

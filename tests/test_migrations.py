@@ -20,7 +20,7 @@ def empty_database_url(tmp_path):
     if not base.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    name = "portmeet_migration_test"
+    name = f"{make_url(base).database}_migrations"  # beside the test database, so parallel runs do not collide
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

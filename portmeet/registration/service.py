@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
-from portmeet.registration.models import BookingStatus, VisitBooking
+from portmeet.registration.models import BookingStatus, Registration, VisitBooking, hash_token
 
 
 @dataclass
@@ -32,3 +32,10 @@ def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
     for visit_id, status, number in rows:
         setattr(counts[visit_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
     return counts
+
+
+def registration_by_token(token: str) -> Registration | None:
+    """The registration whose private link carries this token (only the token's hash is stored)."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from portmeet.extensions import db
@@ -39,3 +41,24 @@ def registration_by_token(token: str) -> Registration | None:
     if not token or len(token) > 100:
         return None
     return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+
+
+def _checkin_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="portmeet-checkin")
+
+
+def checkin_token(registration: Registration) -> str:
+    """The code in a badge's QR: signed, derived from the id, and distinct from the private manage link,
+    so a lost badge never opens the delegate's own page."""
+    return _checkin_serializer().dumps(registration.id)
+
+
+def registration_by_checkin_token(meeting: Meeting, token: str) -> Registration | None:
+    try:
+        registration_id = _checkin_serializer().loads(token)
+    except BadSignature:
+        return None
+    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
+    if registration is None or registration.meeting_id != meeting.id:
+        return None
+    return registration

@@ -17,12 +17,13 @@ def create_app(config_class: type = Config) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from portmeet import template_helpers
+    from portmeet import i18n, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
     from portmeet.meetings.views import bp as meetings_bp
 
     template_helpers.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     _register_optional_blueprints(app)

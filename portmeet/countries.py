@@ -23,5 +23,7 @@ def is_country(code: str | None) -> bool:
 
 @lru_cache(maxsize=16)
 def country_choices(locale: str = "en") -> list[tuple[str, str]]:
-    """(code, name) pairs sorted by name, for a select."""
-    return sorted(_names(locale).items(), key=lambda item: item[1])
+    """(code, name) pairs sorted by name in the language's order (Åland with the A's), for a select."""
+    from portmeet.i18n import collation_key
+
+    return sorted(_names(locale).items(), key=lambda item: collation_key(item[1]))

@@ -8,7 +8,11 @@ class CountryField(SelectField):
     """An ISO 3166-1 alpha-2 select, names from CLDR."""
 
     def __init__(self, label=None, validators=None, blank: str = "Choose a country…", **kwargs):
-        super().__init__(label, validators, choices=[("", blank)] + country_choices("en"), **kwargs)
+        from flask_babel import get_locale
+
+        # Built per form, so the names come in the language of the page.
+        choices = [("", blank)] + country_choices(str(get_locale() or "en"))
+        super().__init__(label, validators, choices=choices, **kwargs)
 
     def pre_validate(self, form):
         # An empty value is left to DataRequired/Optional; anything else must be a listed code.

@@ -1,7 +1,9 @@
 """Sign-in and account forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
+
+from portmeet.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +24,10 @@ class CreateUserForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A CSRF-protected POST button."""
+
+
+class LanguageForm(FlaskForm):
+    """The language selector on every page."""
+
+    lang = SelectField("Language", choices=list(LANGUAGES.items()))
+    next = HiddenField()

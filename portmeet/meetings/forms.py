@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portmeet.forms_common import CountryField
+from portmeet.i18n import LANGUAGES
 from portmeet.meetings import service
 from portmeet.meetings.models import MeetingStatus, SessionKind, Transport
 
@@ -55,6 +56,8 @@ class MeetingForm(FlaskForm):
                             validators=[InputRequired(message="Enter the number of delegates."),
                                         NumberRange(min=1, max=10000, message="Capacity must be between 1 and 10000.")])
     status = SelectField("Status", choices=_choices(MeetingStatus), default="draft")
+    language = SelectField("Default language", choices=list(LANGUAGES.items()), default="en",
+                           description="Used for visitors whose browser asks for none of ours.")
 
     def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,7 +27,7 @@ STATUS_ORDER = list(MeetingStatus)
 MEETING_FIELDS = (
     "title", "edition", "slug", "city", "country", "venue", "start_date", "end_date", "timezone",
     "description", "host_organisation", "partners", "contact_email", "registration_opens",
-    "registration_closes", "capacity", "status",
+    "registration_closes", "capacity", "status", "language",
 )
 SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description")
 VISIT_FIELDS = (

@@ -1,0 +1,60 @@
+"""Languages: the user's choice, else the browser's, else the meeting's default language."""
+import unicodedata
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import Babel, get_locale
+from sqlalchemy import select
+
+from portmeet.extensions import db
+
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def meeting_language() -> str | None:
+    """The default language of the meeting the current page is about, if any."""
+    slug = (request.view_args or {}).get("slug")
+    if not slug:
+        return None
+    from portmeet.meetings.models import Meeting
+
+    return db.session.scalar(select(Meeting.language).where(Meeting.slug == slug))
+
+
+def select_language() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    from_browser = request.accept_languages.best_match(LANGUAGES)
+    if from_browser:
+        return from_browser
+    return meeting_language() or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def collation_key(text: str) -> str:
+    """Sort key close to the language's collation: accents and case are secondary."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@bp.post("/language")
+def choose_language():
+    from portmeet.accounts.forms import LanguageForm
+    from portmeet.accounts.views import safe_next
+
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data) or url_for("meetings.index"), 303)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_language)
+    app.register_blueprint(bp)

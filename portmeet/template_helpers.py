@@ -8,6 +8,7 @@ from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
 
 from portmeet.countries import country_name
+from portmeet.labels import label
 
 
 def format_date(value: date | None, fmt: str = "full") -> str:
@@ -46,7 +47,9 @@ def init_app(app: Flask) -> None:
         time=format_time,
         datetime=format_datetime,
     )
-    app.jinja_env.globals.update(date_range=date_range)
+    app.jinja_env.globals.update(
+        date_range=date_range, status_label=label, kind_label=label, transport_label=label, category_label=label
+    )
 
     @app.context_processor
     def language_selector():

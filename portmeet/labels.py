@@ -1,0 +1,33 @@
+"""Words shown for the domain's enum values, in the page's language."""
+from enum import Enum
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # meeting status
+    "draft": _l("Draft"), "published": _l("Published"), "closed": _l("Closed"), "archived": _l("Archived"),
+    # session kinds
+    "plenary": _l("Plenary"), "workshop": _l("Workshop"), "debate": _l("Debate"), "break": _l("Break"),
+    "meal": _l("Meal"), "social": _l("Social"),
+    # transport
+    "walk": _l("Walk"), "bus": _l("Bus"), "boat": _l("Boat"), "other": _l("Other"),
+    # registration categories
+    "delegate": _l("Delegate"), "speaker": _l("Speaker"), "host": _l("Host"), "organiser": _l("Organiser"),
+    "press": _l("Press"), "accompanying": _l("Accompanying person"),
+    # registration and booking status
+    "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"), "cancelled": _l("Cancelled"),
+    "booked": _l("Booked"),
+}
+
+
+def label(value: Enum | str | None) -> str:
+    """The translated word for an enum member or its value."""
+    if value is None:
+        return ""
+    key = value.value if isinstance(value, Enum) else value
+    return str(LABELS.get(key, key))
+
+
+def choices(enum_class: type[Enum]) -> list[tuple[str, object]]:
+    """(value, lazy label) pairs for a SelectField."""
+    return [(member.value, LABELS.get(member.value, member.value)) for member in enum_class]

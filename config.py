@@ -33,6 +33,18 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Limits in Flask-Limiter notation ("5 per minute; 20 per hour"); only POSTs count.
+    RATELIMIT_LOGIN_PER_ADDRESS = os.environ.get("RATELIMIT_LOGIN_PER_ADDRESS", "30 per minute; 200 per hour")
+    RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5 per minute; 20 per hour")
+    RATELIMIT_REGISTER_PER_ADDRESS = os.environ.get("RATELIMIT_REGISTER_PER_ADDRESS", "10 per minute; 60 per hour")
+    RATELIMIT_RESEND_PER_ADDRESS = os.environ.get("RATELIMIT_RESEND_PER_ADDRESS", "5 per minute; 20 per hour")
+
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = header ignored).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", 0))
+    PROXY_FIX_X_PORT = int(os.environ.get("PROXY_FIX_X_PORT", 0))
+    PROXY_FIX_X_PREFIX = int(os.environ.get("PROXY_FIX_X_PREFIX", 0))
 
 
 class TestConfig(Config):
@@ -46,6 +58,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    REQUIRE_SECRET_KEY = True  # create_app refuses a missing, short or development SECRET_KEY
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,7 +17,7 @@ def create_app(config_class: type = Config) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from portmeet import i18n, template_helpers
+    from portmeet import i18n, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
     from portmeet.meetings.views import bp as meetings_bp
@@ -28,6 +28,7 @@ def create_app(config_class: type = Config) -> Flask:
     app.register_blueprint(meetings_bp)
     _register_optional_blueprints(app)
     register_error_handlers(app)
+    security.init_app(app)  # after the blueprints: it wraps the throttled views
 
     from portmeet.cli import register_commands
 

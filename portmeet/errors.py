@@ -1,6 +1,7 @@
 """Error pages in the site's layout; a failed request rolls its transaction back."""
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from portmeet.extensions import db
 
@@ -31,6 +32,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, "The form had expired or was not sent from this site. Please go back, reload and try again.")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # A dropped connection or a lock timeout: the transaction is lost, the pool reconnects on the next request.
+        app.logger.error("Database unavailable: %s", error, exc_info=error)
+        db.session.rollback()
+        return render_error(503)
 
     @app.errorhandler(500)
     def internal_error(error):

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and bound in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage and on/off come from RATELIMIT_* settings; the throttled views are chosen in security.py.
+limiter = Limiter(key_func=get_remote_address)

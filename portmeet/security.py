@@ -1,0 +1,131 @@
+"""Production hardening: secret-key check, reverse-proxy headers, security headers and rate limits."""
+import time
+
+from flask import Flask, abort, current_app, request
+from flask_limiter import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import DEV_SECRET_KEY
+from portmeet.extensions import limiter
+
+# No inline script or style and no third-party origin: a script injected through user text cannot run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # The private manage link is in the URL: it must never travel to another site in a Referer.
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+MIN_SECRET_KEY_LENGTH = 16
+
+# Endpoints throttled per client address: (endpoint, config key of the limit). Only POSTs count.
+THROTTLED_BY_ADDRESS = (
+    ("accounts.login", "RATELIMIT_LOGIN_PER_ADDRESS"),
+    ("registration.register", "RATELIMIT_REGISTER_PER_ADDRESS"),
+    ("registration.resend_link", "RATELIMIT_RESEND_PER_ADDRESS"),
+)
+
+
+def init_app(app: Flask) -> None:
+    """Called by create_app once every blueprint is registered."""
+    check_secret_key(app)
+    _install_proxy_fix(app)
+    app.after_request(_add_security_headers)
+    app.before_request(_refuse_nul_characters)
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
+    limiter.init_app(app)
+    if app.config.get("RATELIMIT_ENABLED"):
+        _apply_rate_limits(app)
+
+
+def check_secret_key(app: Flask) -> None:
+    """In production, refuse to start with no secret key, the development one, or a short one."""
+    if not app.config.get("REQUIRE_SECRET_KEY"):
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if not key or key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "portmeet refuses to start in production without a secret key: set the SECRET_KEY "
+            f"environment variable to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'); the development key "
+            "is not accepted."
+        )
+
+
+def _install_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* only from as many proxies as configured (0 = not behind a proxy)."""
+    hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}", 0) or 0)
+            for name in ("for", "proto", "host", "port", "prefix")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"],
+                                x_port=hops["port"], x_prefix=hops["prefix"])
+
+
+def _add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _refuse_nul_characters():
+    """A NUL byte is never typed by a person, and PostgreSQL cannot store one in text: refuse it early
+    (path, query and form), so that no form or lookup turns it into a database error."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+# --- rate limits -----------------------------------------------------------
+
+def _limit_from_config(key: str):
+    def provider() -> str:
+        return current_app.config[key]
+
+    provider.__name__ = f"limit_{key.lower()}"
+    return provider
+
+
+_LIMIT_PROVIDERS = {key: _limit_from_config(key) for _, key in THROTTLED_BY_ADDRESS}
+_LIMIT_PROVIDERS["RATELIMIT_LOGIN_PER_ACCOUNT"] = _limit_from_config("RATELIMIT_LOGIN_PER_ACCOUNT")
+
+
+def _posted_account() -> str:
+    """The account a sign-in attempt is aimed at, whatever address it comes from."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    # A successful sign-in redirects; only failures count towards the per-account limit.
+    return response.status_code != 303
+
+
+def _apply_rate_limits(app: Flask) -> None:
+    """Wrap the throttled views where they exist (registration views may not be there yet)."""
+    for endpoint, key in THROTTLED_BY_ADDRESS:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(_LIMIT_PROVIDERS[key], methods=["POST"])(
+                app.view_functions[endpoint]
+            )
+    if "accounts.login" in app.view_functions:
+        app.view_functions["accounts.login"] = limiter.limit(
+            _LIMIT_PROVIDERS["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_posted_account, methods=["POST"],
+            deduct_when=_failed,
+        )(app.view_functions["accounts.login"])
+
+
+def _too_many_requests(error: RateLimitExceeded):
+    from portmeet.errors import render_error
+
+    current = limiter.current_limit
+    wait = max(int((current.reset_at if current else time.time() + 60) - time.time()), 1)
+    when = f"{wait} seconds" if wait < 120 else f"{round(wait / 60)} minutes"
+    body, status = render_error(429, f"Too many attempts. Please wait and try again in {when}.")
+    return body, status, {"Retry-After": str(wait)}

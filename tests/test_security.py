@@ -1,0 +1,157 @@
+"""Production settings, security headers, request size and the reverse-proxy setup."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
+from portmeet import create_app
+from portmeet.extensions import db
+from portmeet.meetings.models import Meeting
+
+ROOT = Path(__file__).resolve().parent.parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/static/css/site.css", "/no-such-page", "/meetings/meeting-1/"])
+def test_every_response_carries_the_security_headers(client, make_meeting, path):
+    make_meeting()
+    response = client.get(path)
+    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP: no HSTS promise
+
+
+def test_pages_have_no_inline_script_or_style_that_the_policy_would_block(client, make_meeting, make_session,
+                                                                            make_visit, organiser):
+    meeting = make_meeting()
+    make_session(meeting)
+    make_visit(meeting)
+    client.login(organiser.email)
+    for path in ["/", f"/meetings/{meeting.slug}/", "/login", "/manage/", f"/manage/meetings/{meeting.slug}/",
+                 "/manage/meetings/new", f"/manage/meetings/{meeting.slug}/sessions/new"]:
+        page = client.get(path).get_data(as_text=True)
+        assert "<script" not in page and "<style" not in page and " style=" not in page, path
+        assert " on" + "click=" not in page and "javascript:" not in page, path
+
+
+def test_private_link_page_is_not_sent_as_referer_to_other_sites(client, make_meeting, make_registration):
+    registration = make_registration(make_meeting())
+    response = client.get(f"/registrations/{registration.token}")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_request_larger_than_the_limit_gets_413_with_the_error_page(app, client, make_user):
+    client.login(make_user().email)
+    response = client.post_form("/manage/meetings/new", {"title": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Too large" in page and "What you sent is too large." in page and "Traceback" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
+@pytest.mark.parametrize("path", ["/meetings/%00/", "/?next=%00", "/login?next=a%00b"])
+def test_nul_byte_in_address_is_refused_with_an_error_page(client, path):
+    response = client.get(path, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "Bad request" in response.get_data(as_text=True)
+
+
+def test_nul_byte_in_a_form_is_refused_and_nothing_saved(app, client, make_user):
+    client.login(make_user().email)
+    response = client.post_form("/manage/meetings/new", {"title": "Port\x00Meeting", "city": "Genoa"})
+    assert response.status_code == 400
+    assert "Bad request" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
+# --- production configuration ----------------------------------------------------------------------
+
+class _Production(ProductionConfig):
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+@pytest.mark.parametrize("key", [None, "", DEV_SECRET_KEY, "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    config = type("Production", (_Production,), {"SECRET_KEY": key})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_cookies_are_secure_httponly_and_lax(make_user):
+    make_user()  # the shared test database, when on PostgreSQL
+    config = type("Production", (_Production,), {"SECRET_KEY": "a" * 64, "SQLALCHEMY_DATABASE_URI":
+                                                 TestConfig.SQLALCHEMY_DATABASE_URI})
+    app = create_app(config)
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    with app.app_context():
+        if TestConfig.SQLALCHEMY_DATABASE_URI == "sqlite://":
+            db.create_all()
+            from portmeet.accounts.service import create_user
+            create_user("host@example.org", "Hanna Host", "correct-horse-42")
+            db.session.commit()
+    client = app.test_client()
+    page = client.get("/login", base_url="https://portmeet.example").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    # Over HTTPS, Flask-WTF also checks that the Referer is this site (which Referrer-Policy same-origin allows).
+    response = client.post("/login", base_url="https://portmeet.example",
+                           headers={"Referer": "https://portmeet.example/login"},
+                           data={"email": "host@example.org", "password": "correct-horse-42", "csrf_token": token})
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_wsgi_entry_point_refuses_production_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(PORTMEET_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite")
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "refuses to start in production without a secret key" in result.stderr
+    env["SECRET_KEY"] = "a-long-random-production-secret"
+    result = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.config['SESSION_COOKIE_SECURE'])"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+# --- behind a reverse proxy ------------------------------------------------------------------------
+
+def _echo_app(**settings):
+    config = type("Proxied", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://", **settings})
+    app = create_app(config)
+
+    @app.get("/_echo")
+    def echo():
+        from flask import request, url_for
+        return f"{request.remote_addr} {request.scheme} {url_for('meetings.index', _external=True)}"
+
+    return app
+
+
+def test_proxy_headers_are_ignored_unless_configured():
+    client = _echo_app().test_client()
+    body = client.get("/_echo", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    assert body == "127.0.0.1 http http://localhost/"
+
+
+def test_proxy_fix_takes_client_address_and_scheme_from_the_trusted_proxy():
+    client = _echo_app(PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1, PROXY_FIX_X_HOST=1).test_client()
+    response = client.get("/_echo", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
+        "X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "meet.example.org"})
+    # Only the last hop (the one proxy we trust) is believed: a client cannot spoof its address.
+    assert response.get_data(as_text=True) == "203.0.113.9 https https://meet.example.org/"
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"

@@ -1,7 +1,7 @@
 """Languages: the user's choice, else the browser's, else the meeting's default language."""
 import unicodedata
 
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from sqlalchemy import select
 
@@ -25,6 +25,8 @@ def meeting_language() -> str | None:
 
 
 def select_language() -> str:
+    if not has_request_context():  # command line: English
+        return DEFAULT_LANGUAGE
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

@@ -1,4 +1,5 @@
 """Sign-in and account forms."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -7,19 +8,19 @@ from portmeet.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class AddHostForm(FlaskForm):
-    email = EmailField("E-mail of an existing account", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail of an existing account"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class CreateUserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200)])
-    organiser = BooleanField("Organiser (manages every meeting)")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    organiser = BooleanField(_l("Organiser (manages every meeting)"))
 
 
 class EmptyForm(FlaskForm):
@@ -29,5 +30,5 @@ class EmptyForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The language selector on every page."""
 
-    lang = SelectField("Language", choices=list(LANGUAGES.items()))
+    lang = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
     next = HiddenField()

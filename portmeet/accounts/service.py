@@ -1,4 +1,5 @@
 """Account rules: creating users, giving and taking a meeting's host role."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portmeet.accounts.models import MeetingRole, User, normalize_email
@@ -16,9 +17,9 @@ def find_user(email: str) -> User | None:
 
 def create_user(email: str, name: str, password: str, organiser: bool = False) -> User:
     if find_user(email) is not None:
-        raise AccountError(f"An account with the e-mail {email} already exists.")
+        raise AccountError(_("An account with the e-mail %(email)s already exists.", email=email))
     if len(password) < 8:
-        raise AccountError("The password must have at least 8 characters.")
+        raise AccountError(_("The password must have at least 8 characters."))
     user = User(email=normalize_email(email), name=name.strip(), is_organiser=organiser)
     user.set_password(password)
     db.session.add(user)
@@ -36,9 +37,9 @@ def authenticate(email: str, password: str) -> User | None:
 def add_host(meeting: Meeting, email: str) -> User:
     user = find_user(email)
     if user is None:
-        raise AccountError("No account has this e-mail address; create the account first.")
+        raise AccountError(_("No account has this e-mail address; create the account first."))
     if any(role.user_id == user.id for role in meeting.roles):
-        raise AccountError(f"{user.name} already hosts this meeting.")
+        raise AccountError(_("%(name)s already hosts this meeting.", name=user.name))
     meeting.roles.append(MeetingRole(user=user, role="host"))
     db.session.flush()
     return user

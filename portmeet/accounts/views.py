@@ -2,6 +2,8 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portmeet.accounts import service
@@ -13,7 +15,7 @@ from portmeet.extensions import db, login_manager
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please sign in to open this page."
+login_manager.login_message = _l("Please sign in to open this page.")
 
 
 @login_manager.user_loader
@@ -38,9 +40,9 @@ def login():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            flash(f"Signed in as {user.name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("meetings.manage_index"), 303)
-        form.password.errors.append("Wrong e-mail or password.")
+        form.password.errors.append(_("Wrong e-mail or password."))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -50,7 +52,7 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         logout_user()
-        flash("Signed out.", "success")
+        flash(_("Signed out."), "success")
     return redirect(url_for("meetings.index"), 303)
 
 
@@ -66,7 +68,7 @@ def accounts():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Account created for {user.name}.", "success")
+            flash(_("Account created for %(name)s.", name=user.name), "success")
             return redirect(url_for("accounts.accounts"), 303)
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
     status = 400 if form.errors else 200
@@ -86,9 +88,9 @@ def add_host(slug: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"{user.name} now hosts this meeting.", "success")
+            flash(_("%(name)s now hosts this meeting.", name=user.name), "success")
     else:
-        flash("Enter the e-mail address of an existing account.", "error")
+        flash(_("Enter the e-mail address of an existing account."), "error")
     return redirect(url_for("meetings.manage_meeting", slug=slug), 303)
 
 
@@ -100,5 +102,5 @@ def remove_host(slug: str, user_id: int):
     if EmptyForm().validate_on_submit():
         service.remove_host(meeting, user_id)
         db.session.commit()
-        flash("Host removed.", "success")
+        flash(_("Host removed."), "success")
     return redirect(url_for("meetings.manage_meeting", slug=slug), 303)

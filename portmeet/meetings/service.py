@@ -6,11 +6,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
+from portmeet.labels import label
 from portmeet.meetings.models import (
     PUBLIC_STATUSES,
     FieldVisit,
@@ -55,7 +57,7 @@ def status_change_error(current: MeetingStatus, new: MeetingStatus) -> str | Non
     if current == MeetingStatus.closed and new == MeetingStatus.published:
         return None
     if STATUS_ORDER.index(new) < STATUS_ORDER.index(current):
-        return f"A {current.value} meeting cannot go back to {new.value}."
+        return _("A %(current)s meeting cannot go back to %(new)s.", current=label(current).lower(), new=label(new).lower())
     return None
 
 
@@ -106,7 +108,8 @@ def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:
 
 
 def outside_dates_message(meeting: Meeting) -> str:
-    return f"Choose a day of the meeting ({meeting.start_date.isoformat()} to {meeting.end_date.isoformat()})."
+    return _("Choose a day of the meeting (%(first)s to %(last)s).",
+             first=meeting.start_date.isoformat(), last=meeting.end_date.isoformat())
 
 
 def room_clash(meeting: Meeting, day: date, start: time, end: time, room: str,
@@ -140,12 +143,13 @@ def parse_speakers(text: str) -> list[SpeakerLine]:
         if len(parts) >= 3:
             country = parts.pop().upper()
             if not is_country(country):
-                raise ValueError(f"Line {number}: “{country}” is not a two-letter country code (e.g. ES, FR, BE).")
+                raise ValueError(_("Line %(number)s: “%(country)s” is not a two-letter country code (e.g. ES, FR, BE).",
+                                   number=number, country=country))
         name, organisation = parts[0], ", ".join(parts[1:])
         if not name:
-            raise ValueError(f"Line {number}: the speaker's name is missing.")
+            raise ValueError(_("Line %(number)s: the speaker's name is missing.", number=number))
         if len(name) > 120 or len(organisation) > 200:
-            raise ValueError(f"Line {number} is too long.")
+            raise ValueError(_("Line %(number)s is too long.", number=number))
         speakers.append(SpeakerLine(name, organisation, country))
     return speakers
 

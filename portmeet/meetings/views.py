@@ -1,5 +1,6 @@
 """Public meeting pages, and the hosts' pages to build a meeting, its programme and its visits."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portmeet.accounts.forms import AddHostForm, EmptyForm
@@ -56,7 +57,7 @@ def new_meeting():
     if form.validate_on_submit():
         meeting = service.create_meeting(form.data, created_by=current_user)
         db.session.commit()
-        flash("Meeting created. Add its programme and field visits, then publish it.", "success")
+        flash(_("Meeting created. Add its programme and field visits, then publish it."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
     return render_template("meetings/meeting_form.html", form=form, meeting=None), form_status(form)
 
@@ -86,7 +87,7 @@ def edit_meeting(slug: str):
     if form.validate_on_submit():
         service.update_meeting(meeting, form.data)
         db.session.commit()
-        flash("Meeting saved.", "success")
+        flash(_("Meeting saved."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
     return render_template("meetings/meeting_form.html", form=form, meeting=meeting), form_status(form)
 
@@ -118,7 +119,7 @@ def edit_session(slug: str, session_id: int | None = None):
     if form.validate_on_submit():
         service.save_session(meeting, form.data, form.parsed_speakers, session)
         db.session.commit()
-        flash("Session saved.", "success")
+        flash(_("Session saved."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
     return render_template("meetings/session_form.html", form=form, meeting=meeting, session=session), form_status(form)
 
@@ -131,7 +132,7 @@ def delete_session(slug: str, session_id: int):
     if EmptyForm().validate_on_submit():
         service.delete_session(session)
         db.session.commit()
-        flash("Session deleted.", "success")
+        flash(_("Session deleted."), "success")
     return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
 
 
@@ -147,7 +148,7 @@ def edit_visit(slug: str, visit_id: int | None = None):
     if form.validate_on_submit():
         service.save_visit(meeting, form.data, visit)
         db.session.commit()
-        flash("Field visit saved.", "success")
+        flash(_("Field visit saved."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
     return render_template("meetings/visit_form.html", form=form, meeting=meeting, visit=visit), form_status(form)
 
@@ -160,5 +161,5 @@ def delete_visit(slug: str, visit_id: int):
     if EmptyForm().validate_on_submit():
         service.delete_visit(visit)
         db.session.commit()
-        flash("Field visit deleted.", "success")
+        flash(_("Field visit deleted."), "success")
     return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)

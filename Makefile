@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PORT ?= 5000
 
-.PHONY: run setup system test demo clean
+.PHONY: run setup system test demo clean translations extract-messages
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,16 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 system:
 	@bash scripts/install-system-packages.sh
 
-setup: system $(BIN)/activate
+# Compiled catalogues (.mo) are built here, never committed.
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -d portmeet/translations --statistics
+
+# After changing user-facing text: refresh the template and every catalogue, then translate.
+extract-messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portmeet/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i portmeet/translations/messages.pot -d portmeet/translations --no-location --omit-header --ignore-obsolete
+
+setup: system $(BIN)/activate translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
@@ -25,7 +34,7 @@ setup: system $(BIN)/activate
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: system $(BIN)/activate
+test: system $(BIN)/activate translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

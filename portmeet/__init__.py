@@ -1,4 +1,6 @@
 """portmeet: registration and logistics of small port-city workshops."""
+import os
+
 from flask import Flask
 from sqlalchemy import event
 
@@ -9,6 +11,7 @@ from portmeet.extensions import csrf, db, login_manager, migrate
 def create_app(config_class: type = Config) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)  # the default SQLite file lives there
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True, render_as_batch=True)

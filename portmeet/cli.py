@@ -32,3 +32,41 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{'Loaded' if created else 'Already there:'} demo meeting /meetings/{meeting.slug}/")
         click.echo(f"Demo organiser: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[2]}")
+
+    @app.cli.command("backup")
+    @click.argument("slug")
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+    def backup(slug: str, output: str | None) -> None:
+        """Write a meeting with its programme, visits and registrations as JSON."""
+        import json
+
+        from portmeet.backup import BackupError, dump_meeting
+
+        try:
+            text = json.dumps(dump_meeting(slug), ensure_ascii=False, indent=1)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        if output:
+            with open(output, "w", encoding="utf-8") as file:
+                file.write(text + "\n")
+            click.echo(f"Wrote {slug} to {output}.", err=True)
+        else:
+            click.echo(text)
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.File("r", encoding="utf-8"))
+    def restore(file) -> None:
+        """Read a meeting backup into this database (the meeting must not exist here)."""
+        import json
+
+        from portmeet.backup import BackupError, restore_meeting
+
+        try:
+            meeting, missing_hosts = restore_meeting(json.load(file))
+        except (BackupError, json.JSONDecodeError) as error:
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        click.echo(f"Restored meeting /meetings/{meeting.slug}/ ({len(meeting.sessions)} sessions, "
+                   f"{len(meeting.visits)} visits).")
+        for email in missing_hosts:
+            click.echo(f"No account {email} here: add it as a host of the meeting once created.", err=True)

@@ -1,0 +1,153 @@
+"""Backup and restore of one meeting as JSON: meeting, programme, visits, registrations and bookings."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, DateTime, Enum, Time, inspect, select
+from sqlalchemy.orm import Session
+
+from portmeet.accounts.models import MeetingRole, User
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, Speaker
+from portmeet.registration.models import Registration, VisitBooking
+from portmeet.timeutil import utcnow
+
+FORMAT = "portmeet-meeting-backup"
+VERSION = 1
+# Database keys are not part of a dump: rows are nested under their parent, and a booking names its
+# visit by the visit's place in the dump's list, so a restore may give everything new ids.
+SKIPPED_COLUMNS = {"id", "meeting_id", "session_id", "registration_id", "visit_id"}
+
+
+class BackupError(ValueError):
+    pass
+
+
+def _encode(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    return value
+
+
+def _columns(model) -> list:
+    return [attr for attr in inspect(model).column_attrs if attr.key not in SKIPPED_COLUMNS]
+
+
+def _row(obj) -> dict:
+    """Every column of the row (new columns included, whoever adds them), in JSON types."""
+    return {attr.key: _encode(getattr(obj, attr.key)) for attr in _columns(type(obj))}
+
+
+def _decode(column_type, value):
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return date.fromisoformat(value)
+    if isinstance(column_type, Time):
+        return time.fromisoformat(value)
+    if isinstance(column_type, Enum) and column_type.enum_class is not None:
+        return column_type.enum_class(value)
+    return value
+
+
+def _build(model, data: dict, **extra):
+    """A new row from its dumped columns; columns the dump lacks keep their defaults."""
+    values = {attr.key: _decode(attr.columns[0].type, data[attr.key])
+              for attr in _columns(model) if attr.key in data}
+    return model(**values, **extra)
+
+
+def dump_meeting(slug: str) -> dict:
+    """The meeting and everything that hangs on it, read in one transaction so that it is consistent
+    (REPEATABLE READ on PostgreSQL; SQLite's transaction is a snapshot already)."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with Session(bind=connection) as session, session.begin():
+            meeting = session.scalar(select(Meeting).where(Meeting.slug == slug))
+            if meeting is None:
+                raise BackupError(f"No meeting has the address name “{slug}”.")
+            return _dump(session, meeting)
+
+
+def _dump(session: Session, meeting: Meeting) -> dict:
+    # Ties (two workshops in parallel) are broken by id, so that a restored copy dumps identically.
+    sessions = sorted(meeting.sessions, key=lambda s: (s.day, s.start_time, s.position, s.id))
+    visits = sorted(meeting.visits, key=lambda v: (v.day, v.start_time, v.id))
+    visit_index = {visit.id: n for n, visit in enumerate(visits)}
+    registrations = session.scalars(
+        select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.created_at, Registration.id)
+    ).all()
+    hosts = session.scalars(
+        select(User.email).join(MeetingRole).where(MeetingRole.meeting_id == meeting.id).order_by(User.email)
+    ).all()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "dumped_at": utcnow().isoformat(timespec="seconds"),
+        "meeting": _row(meeting),
+        "hosts": list(hosts),
+        "sessions": [
+            {**_row(item), "speakers": [_row(speaker) for speaker in item.speakers]} for item in sessions
+        ],
+        "visits": [_row(visit) for visit in visits],
+        "registrations": [
+            {**_row(registration),
+             "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings]}
+            for registration in registrations
+        ],
+    }
+
+
+def _visit(visits: list[FieldVisit], index) -> FieldVisit:
+    if not isinstance(index, int) or not 0 <= index < len(visits):
+        raise BackupError(f"A booking names visit {index!r}, which is not in the backup.")
+    return visits[index]
+
+
+def without_timestamp(dump: dict) -> dict:
+    """The dump minus the moment it was taken: what two dumps of the same data share."""
+    return {key: value for key, value in dump.items() if key != "dumped_at"}
+
+
+def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
+    """Recreate a dumped meeting (the caller commits). Returns it and the host e-mails with no account here."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError("This file is not a portmeet meeting backup.")
+    if data.get("version") != VERSION:
+        raise BackupError(f"This backup has version {data.get('version')}; this portmeet reads version {VERSION}.")
+    try:
+        slug = data["meeting"]["slug"]
+        if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
+            raise BackupError(f"A meeting with the address name “{slug}” already exists; restore into an empty database.")
+        meeting = _build(Meeting, data["meeting"])
+        for item in data["sessions"]:
+            session = _build(ProgrammeSession, item)
+            session.speakers = [_build(Speaker, speaker) for speaker in item["speakers"]]
+            meeting.sessions.append(session)
+        visits = [_build(FieldVisit, item) for item in data["visits"]]
+        meeting.visits.extend(visits)
+        db.session.add(meeting)
+        for item in data["registrations"]:
+            registration = _build(Registration, item, meeting=meeting)
+            registration.bookings = [_build(VisitBooking, booking, visit=_visit(visits, booking["visit"]))
+                                     for booking in item["bookings"]]
+            db.session.add(registration)
+        missing = []
+        for email in data["hosts"]:
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None:
+                missing.append(email)
+            else:
+                meeting.roles.append(MeetingRole(user=user, role="host"))
+        db.session.flush()
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        if isinstance(error, BackupError):
+            raise
+        raise BackupError(f"The backup file is incomplete or damaged ({error.__class__.__name__}: {error}).") from None
+    return meeting, missing

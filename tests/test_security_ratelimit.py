@@ -1,0 +1,85 @@
+"""Sign-in, registration and re-send forms are throttled; the 429 page says when to try again."""
+import re
+
+import pytest
+
+from config import TestConfig
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_on(monkeypatch):
+    """Rate limits are off in tests; these tests switch them on, with small limits (before `app` is built)."""
+    monkeypatch.setattr(TestConfig, "RATELIMIT_ENABLED", True)
+    monkeypatch.setattr(TestConfig, "RATELIMIT_LOGIN_PER_ADDRESS", "6 per minute")
+    monkeypatch.setattr(TestConfig, "RATELIMIT_LOGIN_PER_ACCOUNT", "3 per minute")
+    monkeypatch.setattr(TestConfig, "RATELIMIT_REGISTER_PER_ADDRESS", "3 per minute")
+    monkeypatch.setattr(TestConfig, "RATELIMIT_RESEND_PER_ADDRESS", "2 per minute")
+
+
+def sign_in(client, email, password, address):
+    return client.post_form("/login", {"email": email, "password": password},
+                            environ_base={"REMOTE_ADDR": address})
+
+
+def assert_try_again_page(response):
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    assert 1 <= wait <= 60
+    page = response.get_data(as_text=True)
+    assert "Too many requests" in page
+    assert re.search(r"try again in \d+ seconds", page)
+    assert "Traceback" not in page
+
+
+def test_wrong_passwords_for_one_account_are_throttled_from_any_address(client, make_user):
+    host = make_user()
+    for n in range(3):
+        assert sign_in(client, host.email, "wrong-password", f"198.51.100.{n}").status_code == 400
+    # The fourth guess at the same account is refused, even from a new address and with the right password.
+    assert_try_again_page(sign_in(client, host.email.upper(), "correct-horse-42", "198.51.100.99"))
+    # Another account is not affected.
+    other = make_user(email="other@example.org")
+    assert sign_in(client, other.email, "correct-horse-42", "198.51.100.99").status_code == 303
+
+
+def test_successful_sign_ins_do_not_use_up_the_account_allowance(client, make_user):
+    host = make_user()
+    for n in range(5):
+        assert sign_in(client, host.email, "correct-horse-42", f"203.0.113.{n}").status_code == 303
+
+
+def test_one_address_trying_many_accounts_is_throttled(client, make_user):
+    for n in range(6):
+        assert sign_in(client, f"guess{n}@example.org", "x", "192.0.2.7").status_code == 400
+    assert_try_again_page(sign_in(client, "guess99@example.org", "x", "192.0.2.7"))
+    # Another address can still sign in, and reading the sign-in page is never throttled.
+    host = make_user()
+    assert sign_in(client, host.email, "correct-horse-42", "192.0.2.8").status_code == 303
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 200
+
+
+def test_registration_form_is_throttled_per_address(app, client, make_meeting):
+    if "registration.register" not in app.view_functions:
+        pytest.skip("registration form not there yet")
+    meeting = make_meeting()
+    url = f"/meetings/{meeting.slug}/register"
+    for _ in range(3):
+        assert client.post_form(url, {"first_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.20"}).status_code != 429
+    assert client.get(url, environ_base={"REMOTE_ADDR": "192.0.2.20"}).status_code == 200  # reading is free
+    assert_try_again_page(client.post_form(url, {"first_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.20"}))
+    assert client.post_form(url, {"first_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.21"}).status_code != 429
+
+
+def test_resend_link_form_is_throttled_per_address(app, client, make_meeting):
+    if "registration.resend_link" not in app.view_functions:
+        pytest.skip("re-send form not there yet")
+    meeting = make_meeting()
+    with app.test_request_context():
+        from flask import url_for
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint == "registration.resend_link"]
+        url = url_for("registration.resend_link", **({"slug": meeting.slug} if "slug" in rules[0].arguments else {}))
+    for _ in range(2):
+        response = client.post_form(url, {"email": "someone@example.org"}, environ_base={"REMOTE_ADDR": "192.0.2.30"})
+        assert response.status_code != 429
+    assert_try_again_page(client.post_form(url, {"email": "someone@example.org"},
+                                           environ_base={"REMOTE_ADDR": "192.0.2.30"}))

@@ -34,7 +34,7 @@ class MeetingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     edition = IntegerField(_l("Edition number"), validators=[Optional(), NumberRange(min=1, max=1000)])
     slug = StringField(
-        "Address name (slug)",
+        _l("Address name (slug)"),
         description=_l("Lower-case letters, digits and hyphens; left empty, it is made from the title."),
         validators=[Optional(), Length(max=80), Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))],
     )
@@ -101,7 +101,7 @@ class SessionForm(FlaskForm):
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     speakers = TextAreaField(
-        "Speakers",
+        _l("Speakers"),
         description=_l("One per line: Name, Organisation, country code (e.g. Ana Ruiz, Port of Bilbao, ES)."),
         validators=[Optional(), Length(max=5000)],
     )

@@ -43,9 +43,13 @@ def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the registration and documents modules, registered in a fixed order."""
     from portmeet.registration.views import bp as registration_bp
     from portmeet.documents.views import bp as documents_bp
+    from portmeet.checkin.views import bp as checkin_bp
+    from portmeet.dashboard.views import bp as dashboard_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def _configure_sqlite(engine) -> None:

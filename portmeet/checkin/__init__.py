@@ -1,0 +1,1 @@
+"""Check-in desk: find delegates, mark their arrival, register walk-ins."""

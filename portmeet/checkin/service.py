@@ -1,0 +1,140 @@
+"""Check-in desk rules: finding a delegate, marking and undoing arrivals, arrival counts."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select, update
+
+from portmeet.extensions import db
+from portmeet.i18n import collation_key
+from portmeet.meetings.models import Meeting
+from portmeet.registration.models import Category, Registration, RegistrationStatus
+from portmeet.timeutil import utcnow
+
+SEARCH_LIMIT = 50
+RECENT_ARRIVALS = 10
+
+# Letters that Unicode does not decompose into a base letter plus an accent, typed at the desk
+# on an ordinary keyboard as their plain look-alikes ("Oyvind" finds "Øyvind").
+_UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Text reduced for matching at the desk: no accents, no case."""
+    return collation_key(text or "").translate(_UNDECOMPOSED)
+
+
+def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[Registration], int]:
+    """Registrations of the meeting matching every word of the query in the name, badge name,
+    organisation or e-mail; returns (the first `limit` matches by name, the number of matches).
+
+    The folding is done in Python over the meeting's registrations (a few hundred at most), so the
+    same accents and cases match on SQLite and PostgreSQL alike."""
+    words = fold(query).split()
+    if not words:
+        return [], 0
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.meeting_id == meeting.id)
+    ).all()
+    matches = []
+    for registration in registrations:
+        haystack = fold(" ".join((registration.first_name, registration.last_name, registration.badge_name or "",
+                                  registration.organisation, registration.email)))
+        if all(word in haystack for word in words):
+            matches.append(registration)
+    matches.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
+    return matches[:limit], len(matches)
+
+
+def recent_arrivals(meeting: Meeting, limit: int = RECENT_ARRIVALS) -> list[Registration]:
+    """The latest arrivals, newest first, so a mistaken click is easy to undo."""
+    return list(db.session.scalars(
+        select(Registration)
+        .where(Registration.meeting_id == meeting.id, Registration.checked_in_at.is_not(None))
+        .order_by(Registration.checked_in_at.desc(), Registration.id.desc())
+        .limit(limit)
+    ))
+
+
+class ArrivalOutcome(enum.Enum):
+    checked_in = "checked_in"
+    already = "already"  # checked in earlier: nothing changed
+    needs_confirmation = "needs_confirmation"  # cancelled or waitlisted, and not confirmed at the desk
+
+
+def needs_confirmation(registration: Registration) -> bool:
+    return registration.status != RegistrationStatus.confirmed
+
+
+def mark_arrival(registration: Registration, confirmed: bool = False) -> ArrivalOutcome:
+    """Record that the delegate is here, once.
+
+    A single conditional UPDATE sets the time only if none is set, so two desks scanning the same
+    badge at the same moment still record one arrival (the first)."""
+    if registration.checked_in_at is not None:
+        return ArrivalOutcome.already
+    if needs_confirmation(registration) and not confirmed:
+        return ArrivalOutcome.needs_confirmation
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(registration, ["checked_in_at", "updated_at"])
+    return ArrivalOutcome.checked_in if result.rowcount == 1 else ArrivalOutcome.already
+
+
+def undo_arrival(registration: Registration) -> bool:
+    """Clear a mistaken arrival; False if there was none."""
+    if registration.checked_in_at is None:
+        return False
+    registration.checked_in_at = None
+    db.session.flush()
+    return True
+
+
+def local_time(meeting: Meeting, moment: datetime | None) -> datetime | None:
+    """A stored naive-UTC timestamp as the meeting's wall-clock time."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(meeting.timezone)).replace(tzinfo=None)
+
+
+@dataclass
+class ArrivalCount:
+    arrived: int = 0
+    expected: int = 0
+
+
+@dataclass
+class ArrivalCounts:
+    total: ArrivalCount = field(default_factory=ArrivalCount)
+    by_category: dict[Category, ArrivalCount] = field(default_factory=dict)
+
+
+def arrival_counts(meeting: Meeting) -> ArrivalCounts:
+    """Arrived / expected, overall and by category, in one query.
+
+    Expected are the confirmed registrations; arrived are all checked-in ones (including a
+    waitlisted delegate let in at the desk)."""
+    rows = db.session.execute(
+        select(
+            Registration.category,
+            func.sum(case((Registration.status == RegistrationStatus.confirmed, 1), else_=0)),
+            func.count(Registration.checked_in_at),
+        )
+        .where(Registration.meeting_id == meeting.id)
+        .group_by(Registration.category)
+    )
+    counts = ArrivalCounts()
+    for category, expected, arrived in rows:
+        count = ArrivalCount(arrived=arrived or 0, expected=expected or 0)
+        counts.by_category[category] = count
+        counts.total.arrived += count.arrived
+        counts.total.expected += count.expected
+    counts.by_category = {c: counts.by_category[c] for c in Category if c in counts.by_category}
+    return counts

@@ -1,0 +1,1 @@
+"""The organisers' dashboard of a meeting: figures and server-drawn charts."""

@@ -33,6 +33,37 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{'Loaded' if created else 'Already there:'} demo meeting /meetings/{meeting.slug}/")
         click.echo(f"Demo organiser: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[2]}")
 
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True, help="Most messages to send in this run.")
+    def send_mail(limit: int) -> None:
+        """Send queued e-mail now (failed messages are retried; run it from cron every minute)."""
+        from portmeet.registration.mail import pending_count, send_outbox
+
+        report = send_outbox(limit=limit, respect_backoff=False)
+        click.echo(f"{report}; {pending_count()} still queued.")
+        if report.failed:
+            raise SystemExit(1)
+
+    @app.cli.command("purge-id-data")
+    @click.argument("slug")
+    @click.option("--force", is_flag=True, help="Purge even though the meeting has not ended yet.")
+    def purge_id_data(slug: str, force: bool) -> None:
+        """Erase the ID-document data (nationality, number, date of birth) of a meeting's delegates."""
+        from sqlalchemy import select
+
+        from portmeet.meetings.models import Meeting
+        from portmeet.registration.service import RegistrationError, purge_id_data as purge
+
+        meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+        if meeting is None:
+            raise click.ClickException(f"No meeting {slug!r}.")
+        try:
+            number = purge(meeting, force=force)
+        except RegistrationError as error:
+            raise click.ClickException(f"{error} Use --force to purge anyway.") from None
+        db.session.commit()
+        click.echo(f"ID data purged for {number} registration(s) of {meeting.slug}.")
+
     @app.cli.command("backup")
     @click.argument("slug")
     @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")

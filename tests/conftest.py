@@ -187,5 +187,48 @@ def organiser(make_user) -> User:
     return make_user(email="organiser@example.org", name="Olga Organiser", organiser=True)
 
 
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on a loopback port that keeps every message it receives."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A running loopback SMTP server; the app is configured to send through it."""
+    inbox = SmtpInbox()
+    inbox.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_USE_TLS=False)
+    yield inbox
+    inbox.stop()
+
+
 def today() -> date:
     return utcnow().date()

@@ -1,4 +1,323 @@
-"""Delegate registration pages and the manage side of registrations."""
-from flask import Blueprint
+"""Delegate registration pages (register, private link, edit, cancel, re-send) and the manage side."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portmeet.accounts.forms import EmptyForm
+from portmeet.accounts.permissions import get_managed_meeting_or_404
+from portmeet.countries import country_name
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit
+from portmeet.meetings.service import public_meeting_or_none
+from portmeet.registration import mail, service
+from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
+from portmeet.registration.models import Registration, RegistrationStatus
 
 bp = Blueprint("registration", __name__)
+bp.after_app_request(mail.send_after_response)
+
+
+def _form_status(form) -> int:
+    """400 for a submitted form with errors, 200 for a fresh one."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def _add_error(form, error: service.RegistrationError) -> None:
+    field = getattr(form, error.field or "", None)
+    errors = field.errors if field is not None else form.form_errors
+    if isinstance(errors, tuple):
+        errors = list(errors)
+        if field is not None:
+            field.errors = errors
+        else:
+            form.form_errors = errors
+    errors.append(error.message)
+    if error.field == "email":
+        form.duplicate = True
+
+
+def _public_meeting_or_404(slug: str):
+    meeting = public_meeting_or_none(slug)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = service.registration_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
+    form.category.data = registration.category.value
+    form.visits.data = [booking.visit_id for booking in registration.bookings]
+    if not with_id_data:
+        # The delegate's pages never print ID data back; empty fields keep what was given.
+        form.nationality.data = form.id_number.data = form.date_of_birth.data = None
+
+
+# --- the delegate's side ----------------------------------------------------------------------------
+
+@bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    meeting = _public_meeting_or_404(slug)
+    state = meeting.registration_state()
+    if state != "open":
+        status = 403 if request.method == "POST" else 200
+        return render_template("registration/closed.html", meeting=meeting, state=state), status
+    form = RegistrationForm(meeting=meeting)
+    if form.validate_on_submit():
+        try:
+            registration, token = service.register(meeting, form.registration_data())
+        except service.RegistrationError as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you, %(name)s: you are registered. We have sent this page's private address to "
+                    "%(email)s; keep it to change or cancel your registration.",
+                    name=registration.first_name, email=registration.email), "success")
+            return redirect(url_for("registration.show", token=token), 303)
+    return render_template(
+        "registration/register.html", form=form, meeting=meeting, counts=service.visit_counts(meeting),
+    ), _form_status(form)
+
+
+@bp.route("/meetings/<slug>/resend-link", methods=["GET", "POST"])
+def resend_link(slug: str):
+    meeting = _public_meeting_or_404(slug)
+    form = ResendLinkForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+    if form.validate_on_submit():
+        service.resend_link(meeting, form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address is registered: the page reveals nobody.
+        flash(_("If %(email)s is registered for this meeting, a new private link is on its way to it. "
+                "Links sent earlier no longer work.", email=form.email.data), "success")
+        return redirect(url_for("registration.resend_link", slug=slug), 303)
+    return render_template("registration/resend_link.html", form=form, meeting=meeting), _form_status(form)
+
+
+def _own_page(registration: Registration, token: str, status: int = 200):
+    return render_template(
+        "registration/show.html",
+        registration=registration,
+        meeting=registration.meeting,
+        token=token,
+        position=service.registration_position(registration),
+        picks=[(booking, service.booking_position(booking)) for booking in registration.bookings],
+        masked=service.masked,
+        can_edit=registration.meeting.registration_state() == "open",
+        can_cancel=not service.meeting_has_ended(registration.meeting),
+    ), status
+
+
+@bp.get("/registrations/<token>")
+def show(token: str):
+    return _own_page(_registration_or_404(token), token)
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    registration = _registration_or_404(token)
+    meeting = registration.meeting
+    refused = request.method == "POST"
+    if registration.status == RegistrationStatus.cancelled:
+        flash(_("This registration was cancelled; it can no longer be changed."), "error")
+        return _own_page(registration, token, 409 if refused else 200)
+    if meeting.registration_state() != "open":
+        flash(_("Registration for this meeting is closed, so changes can no longer be made here; "
+                "please write to the organisers."), "error")
+        return _own_page(registration, token, 403 if refused else 200)
+    form = RegistrationForm(obj=registration if request.method == "GET" else None,
+                            meeting=meeting, registration=registration)
+    if request.method == "GET":
+        _fill_form_from(form, registration, with_id_data=False)
+    if form.validate_on_submit():
+        try:
+            service.update_registration(registration, form.registration_data())
+        except service.RegistrationError as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.show", token=token), 303)
+    return render_template(
+        "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
+        counts=service.visit_counts(meeting), masked=service.masked,
+    ), _form_status(form)
+
+
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    meeting = registration.meeting
+    if registration.status == RegistrationStatus.cancelled:
+        flash(_("This registration was cancelled; it can no longer be changed."), "error")
+        return _own_page(registration, token, 409 if request.method == "POST" else 200)
+    if service.meeting_has_ended(meeting):
+        abort(403)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        service.cancel_registration(registration)
+        db.session.commit()
+        flash(_("Your registration is cancelled. Your places have gone to the next delegates in line."), "success")
+        return redirect(url_for("registration.show", token=token), 303)
+    if request.method == "POST":
+        abort(400)
+    return render_template("registration/cancel.html", form=form, registration=registration, meeting=meeting,
+                           token=token)
+
+
+# --- the manage side ----------------------------------------------------------------------------------
+
+def _managed_registration_or_404(meeting, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.meeting_id != meeting.id:
+        abort(404)
+    return registration
+
+
+def _managed_visit_or_404(meeting, visit_id: int) -> FieldVisit:
+    visit = db.session.get(FieldVisit, visit_id)
+    if visit is None or visit.meeting_id != meeting.id:
+        abort(404)
+    return visit
+
+
+@bp.get("/manage/meetings/<slug>/registrations")
+@login_required
+def manage_list(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    filters_form = RegistrationFilterForm(request.args, meeting=meeting)
+    registrations = service.registrations_of(meeting, filters_form.filters())
+    registration_positions, booking_positions = service.waitlist_positions(meeting)
+    return render_template(
+        "registration/manage_list.html",
+        meeting=meeting,
+        filters_form=filters_form,
+        registrations=registrations,
+        counts={status.value: number for status, number in service.status_counts(meeting).items()},
+        visit_counts=service.visit_counts(meeting),
+        registration_positions=registration_positions,
+        booking_positions=booking_positions,
+        query=request.query_string.decode("ascii", "replace"),
+    )
+
+
+CSV_COLUMNS = (
+    "id", "status", "waitlist position", "first name", "last name", "badge name", "e-mail", "organisation",
+    "job title", "country", "country name", "category", "phone", "dietary needs", "accessibility needs",
+    "public list", "field visits", "nationality", "ID document number", "date of birth", "registered at (UTC)",
+    "checked in at (UTC)", "cancelled at (UTC)",
+)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/manage/meetings/<slug>/registrations.csv")
+@login_required
+def manage_csv(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    registrations = service.registrations_of(meeting, RegistrationFilterForm(request.args, meeting=meeting).filters())
+    registration_positions, booking_positions = service.waitlist_positions(meeting)
+    out = io.StringIO()
+    out.write("\ufeff")  # the BOM makes spreadsheets read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in registrations:
+        visits = "; ".join(
+            f"{b.visit.title} ({b.status.value}{' ' + str(booking_positions.get(b.id)) if b.id in booking_positions else ''})"
+            for b in r.bookings
+        )
+        writer.writerow([_cell(v) for v in (
+            r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,
+            r.email, r.organisation, r.job_title, r.country, country_name(r.country), r.category.value, r.phone,
+            r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits, r.nationality or "",
+            r.id_number or "", r.date_of_birth.isoformat() if r.date_of_birth else "",
+            r.created_at.isoformat(timespec="seconds"),
+            r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
+            r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",
+        )])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{meeting.slug}-registrations.csv"',
+    })
+
+
+@bp.get("/manage/meetings/<slug>/registrations/<int:registration_id>")
+@login_required
+def manage_detail(slug: str, registration_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    registration = _managed_registration_or_404(meeting, registration_id)
+    return render_template(
+        "registration/manage_detail.html",
+        meeting=meeting,
+        registration=registration,
+        position=service.registration_position(registration),
+        picks=[(booking, service.booking_position(booking)) for booking in registration.bookings],
+    )
+
+
+@bp.route("/manage/meetings/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@login_required
+def manage_edit(slug: str, registration_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    registration = _managed_registration_or_404(meeting, registration_id)
+    detail_url = url_for("registration.manage_detail", slug=slug, registration_id=registration.id)
+    if registration.status == RegistrationStatus.cancelled:
+        flash(_("This registration was cancelled; it can no longer be changed."), "error")
+        return redirect(detail_url, 303)
+    form = RegistrationForm(obj=registration if request.method == "GET" else None,
+                            meeting=meeting, registration=registration, by_organiser=True)
+    if request.method == "GET":
+        _fill_form_from(form, registration, with_id_data=True)
+    if form.validate_on_submit():
+        try:
+            service.update_registration(registration, form.registration_data(), by_organiser=True)
+        except service.RegistrationError as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Registration saved; the delegate has been told by e-mail."), "success")
+            return redirect(detail_url, 303)
+    return render_template(
+        "registration/manage_edit.html", form=form, meeting=meeting, registration=registration,
+        counts=service.visit_counts(meeting),
+    ), _form_status(form)
+
+
+@bp.route("/manage/meetings/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@login_required
+def manage_cancel(slug: str, registration_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    registration = _managed_registration_or_404(meeting, registration_id)
+    detail_url = url_for("registration.manage_detail", slug=slug, registration_id=registration.id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if service.cancel_registration(registration, by_organiser=True):
+            db.session.commit()
+            flash(_("Registration cancelled; the delegate has been told by e-mail."), "success")
+        return redirect(detail_url, 303)
+    if request.method == "POST":
+        abort(400)
+    return render_template("registration/manage_cancel.html", form=form, meeting=meeting, registration=registration)
+
+
+@bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/")
+@login_required
+def visit_roster(slug: str, visit_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    visit = _managed_visit_or_404(meeting, visit_id)
+    return render_template("registration/visit_roster.html", meeting=meeting, roster=service.visit_roster(visit))

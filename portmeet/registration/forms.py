@@ -1,0 +1,132 @@
+"""Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from portmeet.forms_common import CountryField
+from portmeet.labels import choices
+from portmeet.registration import service
+from portmeet.registration.models import Category, RegistrationStatus
+
+REQUIRED = _l("This field is required.")
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    badge_name = StringField(_l("Name on the badge"), validators=[Optional(), Length(max=100)],
+                             description=_l("Left empty, the badge shows your first and last name."))
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(REQUIRED), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    country = CountryField(_l("Country"), validators=[DataRequired(_l("Choose a country."))])
+    phone = TelField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
+                     description=_l("Optional; for the day of the visits."))
+    category = SelectField(_l("I attend as"), choices=choices(Category), default=Category.delegate.value)
+    dietary = TextAreaField(_l("Dietary needs"), validators=[Optional(), Length(max=500)])
+    accessibility = TextAreaField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
+    consent_list = BooleanField(_l("List my name, organisation and country in the public participant list"))
+    visits = SelectMultipleField(_l("Field visits"), coerce=int, validate_choice=False)
+    nationality = CountryField(_l("Nationality"), validators=[Optional()], blank=_l("Choose…"))
+    id_number = StringField(_l("ID document number (passport or national ID card)"),
+                            validators=[Optional(), Length(max=50)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()],
+                              description=_l("YYYY-MM-DD"))
+
+    def __init__(self, *args, meeting, registration=None, by_organiser: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.registration = registration
+        self.by_organiser = by_organiser  # organisers may still change ID data after a deadline
+        self.duplicate = False  # the template then offers to re-send the private link
+        self.visits.choices = [(visit.id, visit.title) for visit in meeting.visits]
+
+    def validate_email(self, field):
+        if field.data and service.duplicate_registration(self.meeting, field.data, self.registration) is not None:
+            self.duplicate = True
+            raise ValidationError(_("This e-mail address is already registered for this meeting."))
+
+    def validate_visits(self, field):
+        known = {visit.id for visit in self.meeting.visits}
+        if any(visit_id not in known for visit_id in field.data or ()):
+            raise ValidationError(_("Pick field visits from the list."))
+
+    def validate_date_of_birth(self, field):
+        if field.data and not (1900 <= field.data.year and field.data < self.meeting.start_date):
+            raise ValidationError(_("Enter your date of birth (YYYY-MM-DD)."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.visits.errors:
+            return False
+        visits = service.picked_visits(self.meeting, self.visits.data)
+        problems = service.pick_problems(visits, self.id_data(), self.meeting.local_now().date(), self.registration,
+                                         deadlines=not self.by_organiser)
+        for name, message in problems:
+            errors = getattr(self, name).errors
+            if isinstance(errors, tuple):  # WTForms keeps a tuple until a validator fails
+                getattr(self, name).errors = errors = list(errors)
+            if message not in errors:
+                errors.append(message)
+        return valid and not problems
+
+    def id_data(self) -> dict:
+        return {"nationality": self.nationality.data or None, "id_number": (self.id_number.data or "").strip() or None,
+                "date_of_birth": self.date_of_birth.data}
+
+    def registration_data(self) -> dict:
+        data = {name: getattr(self, name).data for name in (*service.PROFILE_FIELDS, "category", "visits")}
+        data.update(self.id_data())
+        return data
+
+    @property
+    def visits_needing_id(self):
+        return [visit for visit in self.meeting.visits if visit.requires_id]
+
+
+class ResendLinkForm(FlaskForm):
+    email = EmailField(_l("E-mail you registered with"), validators=[
+        DataRequired(REQUIRED), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+
+
+def _visit_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RegistrationFilterForm(FlaskForm):
+    """The filters of the registrations table (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[("", _l("Any status"))] + choices(RegistrationStatus), default="")
+    country = CountryField(_l("Country"), blank=_l("Any country"))
+    category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
+    visit = SelectField(_l("Field visit"), coerce=_visit_id, default=None, validate_choice=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit.choices = [("", _("Any field visit"))] + [(visit.id, visit.title) for visit in meeting.visits]
+
+    def filters(self) -> service.RegistrationFilters:
+        valid = self.validate()
+        if not valid:
+            return service.RegistrationFilters()
+        return service.RegistrationFilters(status=self.status.data or "", country=self.country.data or "",
+                                           category=self.category.data or "", visit=self.visit.data)

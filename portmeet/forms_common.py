@@ -1,4 +1,5 @@
 """Form pieces shared by every module: the country select and bounded text fields."""
+from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField, ValidationError
 
 from portmeet.countries import country_choices
@@ -18,3 +19,16 @@ class CountryField(SelectField):
         # An empty value is left to DataRequired/Optional; anything else must be a listed code.
         if self.data and self.data not in dict(self.choices):
             raise ValidationError("Choose a country from the list.")
+
+
+class IntegerField(_IntegerField):
+    """wtforms' IntegerField, refusing absurdly long numbers: NumberRange compares through float(), which
+    overflows (a 500) on an integer of a few hundred digits."""
+
+    MAX_DIGITS = 12
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)

@@ -6,6 +6,7 @@ export FLASK_APP := wsgi
 PORT ?= 5000
 
 .PHONY: run setup system test demo clean translations extract-messages
+AXE := node_modules/axe-core/axe.min.js
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,11 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 # Debian packages the PDFs and browser tests need (fonts for every script, chromium).
 system:
 	@bash scripts/install-system-packages.sh
+
+# axe-core for the browser tests' accessibility audit, from the npm registry (package-lock.json).
+$(AXE): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(AXE)
 
 # Compiled catalogues (.mo) are built here, never committed.
 translations: $(BIN)/activate
@@ -34,8 +40,8 @@ setup: system $(BIN)/activate translations
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: system $(BIN)/activate translations
+test: system $(BIN)/activate translations $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/portmeet.sqlite
+	rm -rf $(VENV) node_modules instance/portmeet.sqlite

@@ -114,7 +114,7 @@ def test_cancelled_or_waitlisted_needs_confirmation(app, desk, meeting, make_reg
     response = desk.post_form(arrival_url(meeting, registration), {"q": "carla"})
     assert response.status_code == 200
     page = text_of(response)
-    assert f"This registration is {status.value.capitalize()}" in page
+    assert f"This registration is {status.value}." in page
     assert 'name="confirm" type="hidden" value="y"' in page
     assert checked_in_at(app, registration) is None
 

@@ -6,11 +6,13 @@ from datetime import date
 
 from markupsafe import Markup
 
-WIDTH = 640
+# Narrow drawings, so that on a phone the text is scaled down little.
+BARS_WIDTH = 420
+DAYS_WIDTH = 480
 ROW_HEIGHT = 22
 FONT_SIZE = 13
 CHAR_WIDTH = 7.2  # average advance of the UI font at FONT_SIZE, to size the label column
-MAX_LABEL_CHARS = 28
+MAX_LABEL_CHARS = 22
 
 
 @dataclass
@@ -36,13 +38,13 @@ def horizontal_bars(bars: list[Bar], title: str) -> Markup:
     if not bars:
         return Markup("")
     label_width = min(max(len(_shorten(bar.label)) for bar in bars), MAX_LABEL_CHARS) * CHAR_WIDTH + 12
-    value_width = 48
-    plot_width = WIDTH - label_width - value_width
+    value_width = 40
+    plot_width = BARS_WIDTH - label_width - value_width
     top = max(bar.value for bar in bars) or 1
     height = len(bars) * ROW_HEIGHT + 4
     parts = [Markup('<svg class="chart chart-bars" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
                     'xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">'
-                    '<title>{title}</title>').format(w=WIDTH, h=height, title=title)]
+                    '<title>{title}</title>').format(w=BARS_WIDTH, h=height, title=title)]
     for index, bar in enumerate(bars):
         y = index * ROW_HEIGHT + 2
         length = max(plot_width * bar.value / top, 1 if bar.value else 0)
@@ -66,25 +68,25 @@ def day_columns(days: list[tuple[date, int]], title: str, href: str | None = Non
     """Registrations per day as columns, with the running total as a line on its own scale."""
     if not days:
         return Markup("")
-    height, left, right, top_pad, bottom = 200, 36, 44, 10, 34
-    plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
+    height, left, right, top_pad, bottom = 180, 30, 36, 10, 24
+    plot_w, plot_h = DAYS_WIDTH - left - right, height - top_pad - bottom
     step = plot_w / len(days)
     bar_w = max(step * 0.75, 0.5)
     peak = max(count for _, count in days) or 1
     total = sum(count for _, count in days) or 1
     parts = [Markup('<svg class="chart chart-days" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-                    'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>').format(w=WIDTH, h=height, title=title)]
+                    'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>').format(w=DAYS_WIDTH, h=height, title=title)]
     # Axes and scale labels: daily count on the left, running total on the right.
     base = top_pad + plot_h
     parts.append(Markup(
         '<line class="axis" x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>'
-        '<text class="tick" x="{lt}" y="{tt}" text-anchor="end" font-size="11">{peak}</text>'
-        '<text class="tick" x="{lt}" y="{b}" text-anchor="end" font-size="11">0</text>'
-        '<text class="tick total" x="{rt}" y="{tt}" font-size="11">{total}</text>'
-    ).format(l=left, r=WIDTH - right, b=base, lt=left - 4, rt=WIDTH - right + 4, tt=top_pad + 9, peak=peak,
+        '<text class="tick" x="{lt}" y="{tt}" text-anchor="end" font-size="12">{peak}</text>'
+        '<text class="tick" x="{lt}" y="{b}" text-anchor="end" font-size="12">0</text>'
+        '<text class="tick total" x="{rt}" y="{tt}" font-size="12">{total}</text>'
+    ).format(l=left, r=DAYS_WIDTH - right, b=base, lt=left - 4, rt=DAYS_WIDTH - right + 4, tt=top_pad + 9, peak=peak,
              total=sum(count for _, count in days)))
     running, points = 0, []
-    label_every = max(1, round(len(days) / 8))
+    label_every = max(1, round(len(days) / 6))
     for index, (day, count) in enumerate(days):
         x = left + index * step
         running += count
@@ -96,7 +98,7 @@ def day_columns(days: list[tuple[date, int]], title: str, href: str | None = Non
             ).format(x=_fmt(x + (step - bar_w) / 2), y=_fmt(base - bar_h), w=_fmt(bar_w), h=_fmt(bar_h),
                      day=day.isoformat(), count=count))
         if index % label_every == 0 or index == len(days) - 1 and len(days) <= 8:
-            parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle" font-size="11">{label}</text>')
+            parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle" font-size="12">{label}</text>')
                          .format(x=_fmt(x + step / 2), y=base + 14, label=day.strftime("%d %b")))
     parts.append(Markup('<polyline class="running-total" fill="none" points="{points}"><title>Running total</title></polyline>')
                  .format(points=" ".join(points)))

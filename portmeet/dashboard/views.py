@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from portmeet.dashboard import svg
 from portmeet.dashboard.service import Dashboard, meeting_dashboard
+from portmeet.i18n import collation_key
 from portmeet.labels import label
 from portmeet.meetings.models import Meeting
 from portmeet.template_helpers import localized_country_name
@@ -31,6 +32,7 @@ def registrations_url(slug: str, **filters) -> str:
 @dataclass
 class DashboardPanel:
     figures: Dashboard
+    countries: list[tuple[str, str, int]]  # (code, name in the page's language, confirmed)
     days_chart: Markup
     countries_chart: Markup
     categories_chart: Markup
@@ -43,16 +45,19 @@ def dashboard_for(meeting: Meeting) -> DashboardPanel:
     Called by templates/meetings/_manage_panels.html, so that the meetings view need not know of it."""
     figures = meeting_dashboard(meeting)
     slug = meeting.slug
+    countries = sorted(((code, localized_country_name(code), number) for code, number in figures.by_country),
+                       key=lambda row: (-row[2], collation_key(row[1])))
     return DashboardPanel(
         figures=figures,
+        countries=countries,
         days_chart=svg.day_columns(
             figures.by_day, href=registrations_url(slug),
             title=_("%(num)d registrations since registration opened: new ones per day, and the running total",
                     num=figures.total),
         ),
         countries_chart=svg.horizontal_bars(
-            [svg.Bar(localized_country_name(code), number, registrations_url(slug, status="confirmed", country=code))
-             for code, number in figures.by_country],
+            [svg.Bar(name, number, registrations_url(slug, status="confirmed", country=code))
+             for code, name, number in countries],
             title=_("Confirmed delegates by country"),
         ),
         categories_chart=svg.horizontal_bars(

@@ -1,4 +1,138 @@
 """Printed documents: badges, attendee lists, programme, itinerary, manifests."""
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+
+from portmeet.accounts.permissions import get_managed_meeting_or_404
+from portmeet.documents import service
+from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
+from portmeet.documents.pdf import file_response, pdf_response
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.meetings.service import programme_by_day, public_meeting_or_none
+from portmeet.registration.models import RegistrationStatus
+from portmeet.registration.service import registration_by_token, visit_counts, visit_roster
 
 bp = Blueprint("documents", __name__)
+
+
+def _public_meeting_or_404(slug: str) -> Meeting:
+    meeting = public_meeting_or_none(slug)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _visit_or_404(meeting: Meeting, visit_id: int) -> FieldVisit:
+    visit = db.session.get(FieldVisit, visit_id)
+    if visit is None or visit.meeting_id != meeting.id:
+        abort(404)
+    return visit
+
+
+def _valid_or_400(form) -> None:
+    if not form.validate():
+        abort(400, description=" ".join(error for errors in form.errors.values() for error in errors))
+
+
+# --- organisers and hosts ------------------------------------------------------------------------
+
+@bp.get("/manage/meetings/<slug>/badges.pdf")
+@login_required
+def badges(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    form = BadgeFilterForm(request.args)
+    _valid_or_400(form)
+    selection = form.selection()
+    layout = selection.pop("layout")
+    registrations = service.badge_registrations(meeting, **selection)
+    return pdf_response(
+        "documents/badges.html", f"{meeting.slug}-badges-{layout.name}.pdf",
+        meeting=meeting, layout=layout,
+        sheets=service.pages(service.badges(meeting, registrations, layout), layout.per_page),
+    )
+
+
+def _attendee_context(meeting: Meeting) -> dict:
+    form = AttendeeFilterForm(request.args)
+    _valid_or_400(form)
+    groups = service.attendees_by_country(meeting, include_waitlist=form.waitlist.data)
+    return dict(meeting=meeting, form=form, groups=groups, total=sum(group.count for group in groups))
+
+
+@bp.get("/manage/meetings/<slug>/attendees")
+@login_required
+def attendees(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    return render_template("documents/attendees.html", badge_form=BadgeFilterForm(formdata=None),
+                           **_attendee_context(meeting))
+
+
+@bp.get("/manage/meetings/<slug>/attendees.pdf")
+@login_required
+def attendees_pdf(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    return pdf_response("documents/attendees_print.html", f"{meeting.slug}-attendees.pdf",
+                        **_attendee_context(meeting))
+
+
+@bp.get("/manage/meetings/<slug>/attendees.csv")
+@login_required
+def attendees_csv(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    groups = _attendee_context(meeting)["groups"]
+    return file_response(service.attendees_csv(groups), f"{meeting.slug}-attendees.csv", "text/csv")
+
+
+@bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.pdf")
+@login_required
+def manifest_pdf(slug: str, visit_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    visit = _visit_or_404(meeting, visit_id)
+    return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
+                        meeting=meeting, visit=visit, roster=visit_roster(visit))
+
+
+@bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.csv")
+@login_required
+def manifest_csv(slug: str, visit_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    visit = _visit_or_404(meeting, visit_id)
+    return file_response(service.manifest_csv(visit_roster(visit)),
+                         f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+@bp.get("/meetings/<slug>/participants")
+def participants(slug: str):
+    meeting = _public_meeting_or_404(slug)
+    groups = service.attendees_by_country(meeting, consenting_only=True)
+    return render_template("documents/participants.html", meeting=meeting, groups=groups,
+                           total=sum(group.count for group in groups))
+
+
+@bp.get("/meetings/<slug>/programme.pdf")
+def programme_pdf(slug: str):
+    meeting = _public_meeting_or_404(slug)
+    return pdf_response("documents/programme.html", f"{meeting.slug}-programme.pdf", private=False,
+                        meeting=meeting, programme=programme_by_day(meeting), counts=visit_counts(meeting))
+
+
+@bp.get("/meetings/<slug>/programme.ics")
+def programme_ics(slug: str):
+    meeting = _public_meeting_or_404(slug)
+    return file_response(service.programme_calendar(meeting, request.host), f"{meeting.slug}-programme.ics",
+                         "text/calendar", private=False)
+
+
+@bp.get("/registrations/<token>/itinerary.pdf")
+def itinerary_pdf(token: str):
+    registration = registration_by_token(token)
+    if registration is None or registration.status == RegistrationStatus.cancelled:
+        abort(404)
+    meeting = registration.meeting
+    return pdf_response(
+        "documents/itinerary.html", f"{meeting.slug}-itinerary.pdf",
+        meeting=meeting, registration=registration, days=service.itinerary(registration),
+        qr=service.qr_code(service.checkin_url(registration, meeting)),
+    )

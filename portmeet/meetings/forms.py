@@ -10,16 +10,15 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portmeet.forms_common import CountryField
+from portmeet.forms_common import CountryField, IntegerField
 from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
 from portmeet.meetings import service
@@ -36,7 +35,8 @@ class MeetingForm(FlaskForm):
     slug = StringField(
         _l("Address name (slug)"),
         description=_l("Lower-case letters, digits and hyphens; left empty, it is made from the title."),
-        validators=[Optional(), Length(max=80), Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))],
+        # No Optional(): it would skip validate_slug, and an empty slug is made from the title there.
+        validators=[Length(max=80)],
     )
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
     country = CountryField(_l("Country"), validators=[DataRequired(message=_l("Choose a country."))])
@@ -63,6 +63,8 @@ class MeetingForm(FlaskForm):
         self.meeting = meeting
 
     def validate_slug(self, field):
+        if field.data and not re.match(SLUG_PATTERN, field.data):
+            raise ValidationError(_("Use lower-case letters, digits and single hyphens only."))
         slug = field.data or service.slugify(self.title.data or "")
         if not slug:
             raise ValidationError(_("Enter an address name."))

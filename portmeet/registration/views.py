@@ -239,7 +239,7 @@ def manage_csv(slug: str):
     for r in registrations:
         visits = "; ".join(
             f"{b.visit.title} ({b.status.value}{' ' + str(booking_positions.get(b.id)) if b.id in booking_positions else ''})"
-            for b in r.bookings
+            for b in sorted(r.bookings, key=lambda b: (b.visit.day, b.visit.start_time))
         )
         writer.writerow([_cell(v) for v in (
             r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,

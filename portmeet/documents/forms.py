@@ -1,0 +1,52 @@
+"""Filters of the printed documents (GET forms, no CSRF): badge layout and selection, waitlist on lists."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length, Optional, Regexp
+
+from portmeet.documents.service import BADGE_LAYOUTS
+from portmeet.labels import choices
+from portmeet.registration.models import Category, RegistrationStatus
+
+BADGE_STATUSES = {
+    "confirmed": (RegistrationStatus.confirmed,),
+    "waitlisted": (RegistrationStatus.waitlisted,),
+    "all": (RegistrationStatus.confirmed, RegistrationStatus.waitlisted),
+}
+
+
+class BadgeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    layout = SelectField(_l("Layout"), default="a4-8", choices=[
+        ("a4-8", _l("A4 sheet, 8 badges (90 × 60 mm) with cut marks")), ("a6", _l("A6, one badge per page"))])
+    category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
+    status = SelectField(_l("Registrations"), default="confirmed", choices=[
+        ("confirmed", _l("Confirmed")), ("waitlisted", _l("Waitlisted")), ("all", _l("Confirmed and waitlisted"))])
+    ids = StringField(_l("Only these registration numbers"), validators=[
+        Optional(), Length(max=2000),
+        Regexp(r"^[\d\s,]*$", message=_l("Registration numbers separated by commas, e.g. 12, 15."))])
+
+    def selection(self) -> dict:
+        return dict(
+            layout=BADGE_LAYOUTS[self.layout.data],
+            statuses=BADGE_STATUSES[self.status.data],
+            category=Category(self.category.data) if self.category.data else None,
+            ids=self._ids(),
+        )
+
+    def _ids(self) -> list[int] | None:
+        if not (self.ids.data or "").strip():
+            return None
+        # No id has more than 9 digits; a longer number would overflow the database's integer.
+        return [int(number) for number in re.findall(r"\d+", self.ids.data) if len(number) <= 9][:1000]
+
+
+class AttendeeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    waitlist = BooleanField(_l("Include the waitlist"))

@@ -1,0 +1,50 @@
+"""What every page must pass in a real browser, and the steps the journeys share.
+
+`check_page` saves a screenshot under tests/artifacts/, then checks: no horizontal scrolling, every input
+labelled, no serious or critical axe-core violation, nothing blocked by the Content-Security-Policy.
+"""
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
+  .filter(el => !([...el.labels].some(l => l.textContent.trim()) || el.getAttribute('aria-label')
+                  || el.getAttribute('aria-labelledby')))
+  .map(el => el.name || el.id)"""
+
+SERIOUS_AXE_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => ['serious', 'critical'].includes(v.impact))
+  .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+
+ERRORS_NOT_NEXT_TO_THEIR_FIELD = """() => [...document.querySelectorAll('[aria-invalid="true"]')].filter(input => {
+  const ids = (input.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+  const errors = ids.map(id => document.getElementById(id)).filter(el => el && el.textContent.trim());
+  const field = input.closest('.field');
+  return !errors.length || !errors.every(el => field && field.contains(el));
+}).map(el => el.name)"""
+
+
+def check_page(page, name: str) -> None:
+    """Screenshot, then: no horizontal scrolling, every input labelled, no serious axe violation, CSP kept."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.width_name}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        f"{name} scrolls sideways at {page.width_name} width"
+    assert page.evaluate(UNLABELLED_INPUTS) == [], f"{name}: inputs without a label"
+    assert page.evaluate(SERIOUS_AXE_VIOLATIONS) == [], f"{name}: accessibility violations"
+    assert page.csp_violations == [], f"{name}: blocked by the Content-Security-Policy"
+
+
+def errors_are_next_to_their_fields(page) -> bool:
+    """Every field marked invalid has its message inside its own field block, tied by aria-describedby."""
+    invalid = page.locator('[aria-invalid="true"]').count()
+    return invalid > 0 and page.evaluate(ERRORS_NOT_NEXT_TO_THEIR_FIELD) == []
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/manage/**")

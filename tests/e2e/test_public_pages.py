@@ -1,0 +1,37 @@
+"""The public pages at phone and desktop width: readable without sideways scrolling, labelled, accessible."""
+import pytest
+
+from portmeet.demo import DEMO_SLUG
+from tests.e2e.checks import check_page, errors_are_next_to_their_fields
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    ("home", "/"),
+    ("meeting", f"/meetings/{DEMO_SLUG}/"),
+    ("sign-in", "/login"),
+    ("not-found", "/meetings/no-such-meeting/"),
+]
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_public_pages_fit_the_screen_and_pass_the_accessibility_audit(new_page, width):
+    page = new_page(width)
+    for name, path in PUBLIC_PAGES:
+        page.goto(path)
+        check_page(page, name)
+    page.goto(f"/meetings/{DEMO_SLUG}/")
+    assert page.get_by_role("heading", name="Citizen Port Meeting Valencia").is_visible()
+    assert page.get_by_text("Boat tour of the port area").first.is_visible()
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_sign_in_errors_are_shown_next_to_their_fields(new_page, width):
+    page = new_page(width)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("nobody@e2e.example")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("Wrong e-mail or password.").is_visible()
+    assert errors_are_next_to_their_fields(page)
+    check_page(page, "sign-in-error")

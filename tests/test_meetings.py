@@ -135,3 +135,18 @@ def test_user_text_is_escaped(client, make_meeting, make_session):
     page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert "<img src=x" not in page
+
+
+def test_meeting_page_offers_the_programme_pdf_calendar_and_participants(client, make_meeting, make_session):
+    import re
+
+    meeting = make_meeting()
+    make_session(meeting, title="Opening plenary")
+    page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
+    links = dict((label, href) for href, label in re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', page))
+    assert links["Programme (PDF)"] == f"/meetings/{meeting.slug}/programme.pdf"
+    assert links["Add to my calendar (.ics)"] == f"/meetings/{meeting.slug}/programme.ics"
+    assert links["Participants"] == f"/meetings/{meeting.slug}/participants"
+    assert client.get(links["Programme (PDF)"]).data.startswith(b"%PDF")
+    assert b"BEGIN:VCALENDAR" in client.get(links["Add to my calendar (.ics)"]).data
+    assert client.get(links["Participants"]).status_code == 200

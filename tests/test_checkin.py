@@ -1,12 +1,17 @@
-"""The check-in desk: organisers find delegates, mark their arrival once, undo it, and see the counts."""
+"""The check-in desk: organisers find delegates, mark their arrival once, undo it, see the counts, and
+register walk-ins."""
+import io
 import re
+from datetime import datetime, time, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portmeet.extensions import db
-from portmeet.registration.models import Category, Registration, RegistrationStatus
+from portmeet.registration.models import Category, OutboxMessage, Registration, RegistrationStatus
 from portmeet.registration.service import checkin_token
+from portmeet.timeutil import utcnow
 
 
 @pytest.fixture
@@ -209,3 +214,134 @@ def test_overlong_search_is_refused_politely(desk, meeting):
     response = desk.get(desk_url(meeting, q="x" * 300))
     assert response.status_code == 400
     assert "Field cannot be longer than 100 characters." in text_of(response)
+
+
+# --- late registration (walk-in) at the desk ---------------------------------------------------------
+
+def walk_in_url(meeting):
+    return f"/manage/meetings/{meeting.slug}/checkin/walk-in"
+
+
+def walk_in_data(**overrides) -> dict:
+    data = {"first_name": "Iñaki", "last_name": "Goñi", "email": "inaki@bilbaoport.example",
+            "organisation": "Port de Bilbao", "country": "ES", "category": "press", "check_in": "y"}
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def registrations_of(app, meeting) -> list[Registration]:
+    with app.app_context():
+        registrations = db.session.scalars(select(Registration).where(Registration.meeting_id == meeting.id)).all()
+        for registration in registrations:
+            registration.bookings  # noqa: B018 - loaded for use outside the context
+        db.session.expunge_all()
+        return registrations
+
+
+def test_walk_in_is_registered_and_checked_in_at_the_desk_after_registration_closed(
+        app, client, make_user, make_meeting, make_visit):
+    today = utcnow().date()
+    meeting = make_meeting(start_date=today, registration_opens=datetime.combine(today - timedelta(days=30), time(9)),
+                           registration_closes=datetime.combine(today - timedelta(days=2), time(18)))
+    tour = make_visit(meeting, title="Port tour by boat", capacity=5)
+    client.login(make_user(hosts=(meeting,)).email)  # a host of this meeting may run the desk
+    desk_page = text_of(client.get(desk_url(meeting)))
+    assert f'href="{walk_in_url(meeting)}">Late registration</a>' in desk_page
+
+    form = client.get(walk_in_url(meeting))
+    assert form.status_code == 200
+    assert re.search(r'<input checked id="check_in" name="check_in" type="checkbox" value="y">', text_of(form))
+    response = client.post_form(walk_in_url(meeting), walk_in_data(visits=[str(tour.id)]))
+    assert response.status_code == 303
+
+    [registration] = registrations_of(app, meeting)
+    assert (registration.first_name, registration.last_name, registration.category) == ("Iñaki", "Goñi", Category.press)
+    assert registration.status == RegistrationStatus.confirmed and registration.checked_in_at is not None
+    assert [(b.visit_id, b.status.value) for b in registration.bookings] == [(tour.id, "booked")]
+    assert response.headers["Location"] == qr_url(app, meeting, registration)
+    page = text_of(client.get(response.headers["Location"]))
+    assert "Iñaki Goñi is registered and checked in." in page and "Arrived" in page
+    badge = (f'href="/manage/meetings/{meeting.slug}/badges.pdf?layout=a6&amp;ids={registration.id}'
+             f'&amp;status=all">Print badge')
+    assert badge in page
+    with app.app_context():
+        mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == registration.email)).all()
+        assert len(mail) == 1 and "/registrations/" in mail[0].body  # their private link
+
+
+def test_walk_in_can_be_registered_without_checking_in(app, desk, meeting):
+    response = desk.post_form(walk_in_url(meeting), walk_in_data(check_in=None))
+    assert response.status_code == 303
+    [registration] = registrations_of(app, meeting)
+    assert registration.status == RegistrationStatus.confirmed and registration.checked_in_at is None
+    assert "Iñaki Goñi is registered. Print the badge below." in text_of(desk.get(response.headers["Location"]))
+
+
+def test_walk_in_at_a_full_meeting_waits_and_is_not_checked_in(app, desk, make_meeting, make_registration):
+    meeting = make_meeting(capacity=1)
+    make_registration(meeting)
+    response = desk.post_form(walk_in_url(meeting), walk_in_data())
+    page = text_of(desk.get(response.headers["Location"]))
+    assert "the meeting is full: number 1 on the waiting list" in page
+    walk_in = next(r for r in registrations_of(app, meeting) if r.email == "inaki@bilbaoport.example")
+    assert walk_in.status == RegistrationStatus.waitlisted and walk_in.checked_in_at is None
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"last_name": ""}, "last_name", "This field is required."),
+    ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
+    ({"email": "TAKEN@example.org"}, "email", "This e-mail address is already registered for this meeting."),
+    ({"country": "XX"}, "country", None),
+])
+def test_walk_in_with_errors_is_refused_on_the_form_and_nothing_is_saved(app, desk, meeting, make_registration,
+                                                                         overrides, field, message):
+    make_registration(meeting, email="taken@example.org")
+    response = desk.post_form(walk_in_url(meeting), walk_in_data(**overrides))
+    assert response.status_code == 400
+    page = text_of(response)
+    error = re.search(rf'<p class="error" id="{field}-error" role="alert">([^<]+)', page)
+    assert error is not None, field
+    if message:
+        assert message in error.group(1)
+    assert 'value="Port de Bilbao"' in page  # what was typed is kept
+    assert [r.email for r in registrations_of(app, meeting)] == ["taken@example.org"]
+
+
+def test_walk_in_keeps_the_visit_rules(app, desk, meeting, make_visit):
+    tour = make_visit(meeting, title="Port tour by boat", start_time=time(15), end_time=time(17))
+    museum = make_visit(meeting, title="Maritime museum", start_time=time(16), end_time=time(18))
+    response = desk.post_form(walk_in_url(meeting), walk_in_data(visits=[str(tour.id), str(museum.id)]))
+    assert response.status_code == 400
+    assert "overlap in time" in text_of(response)
+    assert registrations_of(app, meeting) == []
+
+
+def test_walk_in_is_only_for_staff_of_the_meeting(app, client, make_user, make_meeting, meeting):
+    response = client.get(walk_in_url(meeting))
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    client.login(make_user(hosts=(make_meeting(),)).email)
+    assert client.get(walk_in_url(meeting)).status_code == 404
+    assert client.post_form(walk_in_url(meeting), walk_in_data()).status_code == 404
+    assert registrations_of(app, meeting) == []
+
+
+def test_walk_in_without_csrf_token_saves_nothing(app, desk, meeting):
+    response = desk.post(walk_in_url(meeting), data=walk_in_data())
+    assert response.status_code == 400
+    assert registrations_of(app, meeting) == []
+
+
+def test_walk_in_badge_link_prints_one_a6_badge_with_the_name(app, desk, meeting, make_registration):
+    make_registration(meeting, first_name="Anna", last_name="Schmidt")  # someone else: not on this badge
+    response = desk.post_form(walk_in_url(meeting), walk_in_data(first_name="Νίκος", last_name="Παπαδόπουλος",
+                                                                 email="nikos@olp.example", country="GR"))
+    page = text_of(desk.get(response.headers["Location"]))
+    href = re.search(r'href="([^"]+badges\.pdf[^"]+)">Print badge', page).group(1).replace("&amp;", "&")
+    pdf = desk.get(href)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert len(reader.pages) == 1
+    width, height = (float(v) * 25.4 / 72 for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (105, 148)  # A6, in millimetres
+    text = " ".join(reader.pages[0].extract_text().split())  # the name may wrap on the badge
+    assert "Νίκος Παπαδόπουλος" in text and "Anna" not in text

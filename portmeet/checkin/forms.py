@@ -1,8 +1,10 @@
-"""Forms of the check-in desk: the search box and the arrival buttons."""
+"""Forms of the check-in desk: the search box, the arrival buttons and the walk-in registration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SearchField
+from wtforms import BooleanField, HiddenField, SearchField
 from wtforms.validators import Length, Optional
+
+from portmeet.registration.forms import RegistrationForm
 
 
 class SearchForm(FlaskForm):
@@ -24,3 +26,9 @@ class ArrivalForm(FlaskForm):
     @property
     def confirmed(self) -> bool:
         return self.confirm.data == "y"
+
+
+class WalkInForm(RegistrationForm):
+    """A late registration at the desk: the delegate's own form, plus checking them in at once."""
+
+    check_in = BooleanField(_l("Check in now"), default=True)

@@ -9,11 +9,18 @@ from sqlalchemy.orm import joinedload
 
 from portmeet.accounts.permissions import get_managed_meeting_or_404
 from portmeet.checkin import service
-from portmeet.checkin.forms import ArrivalForm, SearchForm
+from portmeet.checkin.forms import ArrivalForm, SearchForm, WalkInForm
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
-from portmeet.registration.models import Registration, VisitBooking
-from portmeet.registration.service import checkin_token, registration_by_checkin_token
+from portmeet.registration.models import Registration, RegistrationStatus, VisitBooking
+from portmeet.registration.service import (
+    RegistrationError,
+    checkin_token,
+    register,
+    registration_by_checkin_token,
+    registration_position,
+    visit_counts,
+)
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/meetings/<slug>/checkin")
 
@@ -28,7 +35,7 @@ def _registration_or_404(meeting: Meeting, registration_id: int) -> Registration
 def _page_context(meeting: Meeting) -> dict:
     return dict(meeting=meeting, counts=service.arrival_counts(meeting),
                 local_time=partial(service.local_time, meeting), needs_confirmation=service.needs_confirmation,
-                checkin_token=checkin_token, walk_in_url=None)
+                checkin_token=checkin_token, walk_in_url=url_for("checkin.walk_in", slug=meeting.slug))
 
 
 @bp.get("")
@@ -107,3 +114,42 @@ def undo(slug: str, registration_id: int):
     else:
         flash(_("%(name)s was not checked in.", name=registration.full_name), "warning")
     return _back(meeting, form, registration)
+
+
+def _show_refusal(form: WalkInForm, error: RegistrationError) -> None:
+    """A rule the form could not check beforehand (e.g. the same e-mail registered a moment ago)."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors = [*form.form_errors, error.message]
+
+
+@bp.route("/walk-in", methods=["GET", "POST"])
+@login_required
+def walk_in(slug: str):
+    """A late registration at the desk: the public form's rules, without the registration window."""
+    meeting = get_managed_meeting_or_404(slug)
+    form = WalkInForm(meeting=meeting)
+    if form.validate_on_submit():
+        try:
+            registration, _token = register(meeting, form.registration_data())
+        except RegistrationError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+        else:
+            arrived = form.check_in.data and service.mark_arrival(registration) is service.ArrivalOutcome.checked_in
+            db.session.commit()
+            if registration.status == RegistrationStatus.waitlisted:
+                flash(_("%(name)s is registered, but the meeting is full: number %(position)s on the waiting list. "
+                        "Check in only if the organisers agree.", name=registration.full_name,
+                        position=registration_position(registration)), "warning")
+            elif arrived:
+                flash(_("%(name)s is registered and checked in. Print the badge below.",
+                        name=registration.full_name), "success")
+            else:
+                flash(_("%(name)s is registered. Print the badge below.", name=registration.full_name), "success")
+            return redirect(url_for("checkin.registration", slug=slug, code=checkin_token(registration)), 303)
+    # `counts` here are the visits' places, which the registration form shows beside each visit.
+    context = {**_page_context(meeting), "counts": visit_counts(meeting)}
+    return render_template("checkin/walk_in.html", form=form, **context), 400 if request.method == "POST" and form.errors else 200

@@ -1,24 +1,25 @@
 """Error pages in the site's layout; a failed request rolls its transaction back."""
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from portmeet.extensions import db
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Forbidden", "You do not have permission to open this page."),
-    404: ("Page not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "What you sent is too large."),
-    429: ("Too many requests", "Too many attempts; please wait a moment and try again."),
-    500: ("Something went wrong", "The error has been logged. Nothing was half-saved; please try again."),
-    503: ("Service unavailable", "The service is briefly unavailable; please try again in a moment."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Forbidden"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("There is nothing at this address.")),
+    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many requests"), _l("Too many attempts; please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Nothing was half-saved; please try again.")),
+    503: (_l("Service unavailable"), _l("The service is briefly unavailable; please try again in a moment.")),
 }
 
 
 def render_error(code: int, detail: str | None = None):
-    title, message = MESSAGES.get(code, ("Error", "An error occurred."))
+    title, message = MESSAGES.get(code, (_l("Error"), _l("An error occurred.")))
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 
@@ -31,7 +32,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, "The form had expired or was not sent from this site. Please go back, reload and try again.")
+        return render_error(400, _l("The form had expired or was not sent from this site. "
+                                    "Please go back, reload and try again."))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

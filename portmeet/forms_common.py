@@ -1,4 +1,6 @@
 """Form pieces shared by every module: the country select and bounded text fields."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField, ValidationError
 
@@ -8,7 +10,7 @@ from portmeet.countries import country_choices
 class CountryField(SelectField):
     """An ISO 3166-1 alpha-2 select, names from CLDR."""
 
-    def __init__(self, label=None, validators=None, blank: str = "Choose a country…", **kwargs):
+    def __init__(self, label=None, validators=None, blank: str = _l("Choose a country…"), **kwargs):
         from flask_babel import get_locale
 
         # Built per form, so the names come in the language of the page.
@@ -18,7 +20,7 @@ class CountryField(SelectField):
     def pre_validate(self, form):
         # An empty value is left to DataRequired/Optional; anything else must be a listed code.
         if self.data and self.data not in dict(self.choices):
-            raise ValidationError("Choose a country from the list.")
+            raise ValidationError(_("Choose a country from the list."))
 
 
 class IntegerField(_IntegerField):

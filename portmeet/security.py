@@ -2,6 +2,7 @@
 import time
 
 from flask import Flask, abort, current_app, request
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -126,6 +127,11 @@ def _too_many_requests(error: RateLimitExceeded):
 
     current = limiter.current_limit
     wait = max(int((current.reset_at if current else time.time() + 60) - time.time()), 1)
-    when = f"{wait} seconds" if wait < 120 else f"{round(wait / 60)} minutes"
-    body, status = render_error(429, f"Too many attempts. Please wait and try again in {when}.")
+    if wait < 120:
+        message = ngettext("Too many attempts. Please wait and try again in %(num)d second.",
+                           "Too many attempts. Please wait and try again in %(num)d seconds.", wait)
+    else:
+        message = ngettext("Too many attempts. Please wait and try again in %(num)d minute.",
+                           "Too many attempts. Please wait and try again in %(num)d minutes.", round(wait / 60))
+    body, status = render_error(429, message)
     return body, status, {"Retry-After": str(wait)}

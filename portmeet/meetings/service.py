@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -109,7 +110,7 @@ def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:
 
 def outside_dates_message(meeting: Meeting) -> str:
     return _("Choose a day of the meeting (%(first)s to %(last)s).",
-             first=meeting.start_date.isoformat(), last=meeting.end_date.isoformat())
+             first=format_date(meeting.start_date, "long"), last=format_date(meeting.end_date, "long"))
 
 
 def room_clash(meeting: Meeting, day: date, start: time, end: time, room: str,

@@ -7,6 +7,7 @@ error and a later retry time, so a slow or stopped mail server never fails a reg
 """
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 import ssl
@@ -17,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, g, has_app_context, has_request_context, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -77,6 +79,17 @@ def _subject(registration: Registration, text: str) -> str:
     return f"{registration.meeting.title}: {text}"
 
 
+def _in_their_language(queue_message):
+    """Write the message in the language the delegate registered in, whoever's request sends it
+    (a promotion is triggered by someone else's cancellation, an update by an organiser)."""
+    @functools.wraps(queue_message)
+    def queue_in_language(registration: Registration, *args, **kwargs):
+        with force_locale(registration.language or registration.meeting.language):
+            return queue_message(registration, *args, **kwargs)
+    return queue_in_language
+
+
+@_in_their_language
 def queue_confirmation(registration: Registration, token: str) -> None:
     link = external_url("registration.show", token=token)
     subject = (_("your registration is confirmed") if registration.status.value == "confirmed"
@@ -84,25 +97,30 @@ def queue_confirmation(registration: Registration, token: str) -> None:
     queue(registration.email, _subject(registration, subject), _render("confirmation", registration, link=link))
 
 
+@_in_their_language
 def queue_link(registration: Registration, token: str) -> None:
     link = external_url("registration.show", token=token)
     queue(registration.email, _subject(registration, _("your private link")), _render("link", registration, link=link))
 
 
+@_in_their_language
 def queue_promotion(registration: Registration) -> None:
     queue(registration.email, _subject(registration, _("a place is yours")), _render("promotion", registration))
 
 
+@_in_their_language
 def queue_visit_promotion(registration: Registration, visit: FieldVisit) -> None:
     subject = _("a place on “%(visit)s” is yours", visit=visit.title)
     queue(registration.email, _subject(registration, subject), _render("visit_promotion", registration, visit=visit))
 
 
+@_in_their_language
 def queue_cancellation(registration: Registration, *, by_organiser: bool = False) -> None:
     queue(registration.email, _subject(registration, _("registration cancelled")),
           _render("cancellation", registration, by_organiser=by_organiser))
 
 
+@_in_their_language
 def queue_changed_by_organiser(registration: Registration) -> None:
     queue(registration.email, _subject(registration, _("your registration was updated")),
           _render("changed", registration))

@@ -66,6 +66,8 @@ class Registration(db.Model):
     dietary: Mapped[str] = mapped_column(String(500), default="")
     accessibility: Mapped[str] = mapped_column(String(500), default="")
     consent_list: Mapped[bool] = mapped_column(default=False)
+    # The language the delegate registered in: every e-mail to them is written in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus), default=RegistrationStatus.confirmed
     )

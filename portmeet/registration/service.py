@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, or_, select
@@ -149,11 +150,11 @@ def pick_problems(visits: list[FieldVisit], id_data: dict, today: date,
             continue
         if visit.id not in already:
             problems.append(("visits", _("The deadline for ID data for “%(visit)s” was %(date)s; it can no longer "
-                                         "be picked.", visit=visit.title, date=visit.id_deadline.isoformat())))
+                                         "be picked.", visit=visit.title, date=format_date(visit.id_deadline, "long"))))
         elif changed:
             problems.append(("id_number", _("The deadline for ID data for “%(visit)s” was %(date)s; please ask the "
                                             "organisers to change it.", visit=visit.title,
-                                            date=visit.id_deadline.isoformat())))
+                                            date=format_date(visit.id_deadline, "long"))))
     return problems
 
 
@@ -340,6 +341,8 @@ def _apply_profile(registration: Registration, data: dict) -> None:
             setattr(registration, name, bool(value) if name == "consent_list" else (value or ""))
     if "category" in data and data["category"]:
         registration.category = Category(data["category"])
+    if data.get("language"):
+        registration.language = data["language"]
     registration.email_normalized = normalize_email(registration.email)
 
 
@@ -402,7 +405,7 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
         Registration.email_normalized == normalize_email(data["email"]),
     ))
     if registration is None:
-        registration = Registration(meeting=meeting)
+        registration = Registration(meeting=meeting, language=meeting.language)  # unless `data` names one
         db.session.add(registration)
     else:
         registration.bookings.clear()
@@ -578,7 +581,7 @@ def purge_id_data(meeting: Meeting, *, force: bool = False) -> int:
     Returns how many registrations held some."""
     if not force and not meeting_has_ended(meeting):
         raise RegistrationError(_("The meeting has not ended yet (last day %(date)s); ID data is still needed.",
-                                  date=meeting.end_date.isoformat()))
+                                  date=format_date(meeting.end_date, "long")))
     holders = db.session.scalars(select(Registration).where(
         Registration.meeting_id == meeting.id,
         or_(Registration.nationality.is_not(None), Registration.id_number.is_not(None),

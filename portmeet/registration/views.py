@@ -10,6 +10,7 @@ from portmeet.accounts.forms import EmptyForm
 from portmeet.accounts.permissions import get_managed_meeting_or_404
 from portmeet.countries import country_name
 from portmeet.extensions import db
+from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
 from portmeet.meetings.service import public_meeting_or_none
 from portmeet.registration import mail, service
@@ -73,7 +74,7 @@ def register(slug: str):
     form = RegistrationForm(meeting=meeting)
     if form.validate_on_submit():
         try:
-            registration, token = service.register(meeting, form.registration_data())
+            registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()})
         except service.RegistrationError as error:
             db.session.rollback()
             _add_error(form, error)
@@ -141,7 +142,7 @@ def edit(token: str):
         _fill_form_from(form, registration, with_id_data=False)
     if form.validate_on_submit():
         try:
-            service.update_registration(registration, form.registration_data())
+            service.update_registration(registration, {**form.registration_data(), "language": current_language()})
         except service.RegistrationError as error:
             db.session.rollback()
             _add_error(form, error)

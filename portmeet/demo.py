@@ -1,12 +1,14 @@
 """The demo meeting: a two-day Citizen Port Meeting in Valencia, dated a few weeks ahead."""
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portmeet.accounts import service as accounts
 from portmeet.extensions import db
 from portmeet.meetings import service as meetings
 from portmeet.meetings.models import Meeting
+from portmeet.registration import service as registrations
+from portmeet.registration.models import OutboxMessage
 from portmeet.timeutil import utcnow
 
 DEMO_SLUG = "citizen-port-meeting-valencia"
@@ -38,6 +40,34 @@ VISITS = [
     (0, "15:00", "17:00", "Valencia Port Center", "Main entrance, Edificio del Reloj", "walk", 25, False),
     (1, "14:00", "16:30", "Container terminal and port community system", "Hotel lobby", "bus", 20, True),
     (1, "14:30", "16:30", "Maritime museum and port archives", "Edificio del Reloj", "walk", 40, False),
+]
+
+
+DELEGATES = [
+    # (first name, last name, organisation, country, category, visit indexes, dietary, accessibility)
+    ("Marta", "Ferrer", "Valenciaport", "ES", "host", (), "", ""),
+    ("Jean-Luc", "Dubois", "AIVP", "FR", "organiser", (0,), "", ""),
+    ("Pieter", "Janssens", "Port of Antwerp-Bruges", "BE", "speaker", (0, 2), "", ""),
+    ("Giulia", "Rossi", "Porto di Genova", "IT", "speaker", (1, 3), "vegetarian", ""),
+    ("נועה", "לוי", "Ashdod Port", "IL", "speaker", (0,), "kosher", ""),
+    ("Iñaki", "Etxeberria", "Bilbao Port Authority", "ES", "speaker", (1,), "", ""),
+    ("Claire", "Martin", "Le Havre Port Center", "FR", "speaker", (0, 3), "", "wheelchair user"),
+    ("Ana", "Costa", "Porto de Leixões", "PT", "speaker", (1,), "", ""),
+    ("Ελένη", "Παπαδοπούλου", "Piraeus Port Authority", "GR", "speaker", (0, 2), "no pork", ""),
+    ("Jan", "de Vries", "Port of Rotterdam", "NL", "speaker", (3,), "", ""),
+    ("Sophie", "Lambert", "Ville du Havre", "FR", "delegate", (1, 2), "", ""),
+    ("Karim", "Benali", "Port de Tanger Med", "MA", "delegate", (0,), "halal", ""),
+    ("ليلى", "حداد", "Port of Tanger Med", "MA", "delegate", (1,), "halal", ""),
+    ("Lucía", "Navarro", "Universitat de València", "ES", "delegate", (1, 3), "", ""),
+    ("Matteo", "Bianchi", "Comune di Genova", "IT", "delegate", (0, 3), "gluten-free", ""),
+    ("Anneke", "Peeters", "Port Center Antwerp", "BE", "delegate", (1,), "", "hearing loop"),
+    ("Олена", "Коваленко", "Port of Odesa", "UA", "delegate", (0,), "", ""),
+    ("Pedro", "Almeida", "APDL Leixões", "PT", "delegate", (2,), "", ""),
+    ("Yael", "Cohen", "Haifa Port", "IL", "delegate", (1, 2), "kosher", ""),
+    ("Nikos", "Georgiou", "Thessaloniki Port Authority", "GR", "delegate", (0,), "", ""),
+    ("Léa", "Moreau", "Ouest-France", "FR", "press", (1,), "", ""),
+    ("Carlos", "Ruiz", "Levante-EMV", "ES", "press", (), "", ""),
+    ("Emma", "de Jong", "Port of Rotterdam", "NL", "accompanying", (3,), "vegan", ""),
 ]
 
 
@@ -92,4 +122,22 @@ def load_demo() -> tuple[Meeting, bool]:
             "end_time": _t(end_t), "meeting_point": point, "transport": transport, "capacity": places,
             "requires_id": requires_id, "id_deadline": start - timedelta(days=7) if requires_id else None,
         })
+    _register_delegates(meeting)
     return meeting, True
+
+
+def _register_delegates(meeting: Meeting) -> None:
+    """Delegates from ten countries and five scripts, so that badges, lists and the dashboard show something."""
+    visits = meeting.visits
+    for n, (first, last, organisation, country, category, picks, dietary, accessibility) in enumerate(DELEGATES):
+        data = {
+            "first_name": first, "last_name": last, "badge_name": "", "email": f"delegate{n + 1}@demo.example",
+            "organisation": organisation, "job_title": "", "country": country, "phone": "",
+            "category": category, "dietary": dietary, "accessibility": accessibility, "consent_list": n % 5 != 4,
+            "visits": [visits[i].id for i in picks],
+        }
+        if any(visits[i].requires_id for i in picks):
+            data.update(nationality=country, id_number=f"DEMO{n + 1:05d}", date_of_birth=date(1970 + n, 1 + n % 12, 10))
+        registrations.register(meeting, data)
+    # The demo's delegates are fictitious: their confirmation e-mails are not sent.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient.like("%@demo.example")))

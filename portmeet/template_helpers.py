@@ -2,7 +2,7 @@
 from datetime import date, datetime, time
 
 from babel.dates import format_interval
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
@@ -55,5 +55,7 @@ def init_app(app: Flask) -> None:
     def language_selector():
         from portmeet.accounts.forms import LanguageForm
 
+        if not has_request_context():  # e-mails rendered by a command: no page, no selector
+            return {}
         form = LanguageForm(formdata=None, lang=str(get_locale() or "en"), next=request.full_path.rstrip("?"))
         return {"language_form": form}

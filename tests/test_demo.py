@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+from portmeet.registration.models import OutboxMessage, Registration, RegistrationStatus
 
 
 def test_demo_loads_once_and_is_public(app, runner, client):
@@ -20,7 +21,13 @@ def test_demo_loads_once_and_is_public(app, runner, client):
         assert any(v.transport.value == "boat" and v.requires_id for v in visits)
         countries = {s.country for session in meeting.sessions for s in session.speakers}
         assert len(countries) >= 4
+        delegates = db.session.scalars(select(Registration).where(Registration.meeting_id == meeting.id)).all()
+        assert len(delegates) >= 20 and len({r.country for r in delegates}) >= 8
+        assert all(r.status == RegistrationStatus.confirmed for r in delegates)
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0  # fictitious people get no mail
     page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
     assert "Boat tour of the port area" in page
     client.login("organiser@portmeet.example", "portmeet-demo")
     assert client.get(f"/manage/meetings/{meeting.slug}/").status_code == 200
+    table = client.get(f"/manage/meetings/{meeting.slug}/registrations").get_data(as_text=True)
+    assert "Παπαδοπούλου" in table and "Etxeberria" in table

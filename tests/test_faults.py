@@ -1,0 +1,76 @@
+"""The database connection dies in the middle of a registration: the delegate gets a clear error page,
+nothing is half-saved, and the next request works.
+
+PostgreSQL only: the app's own backend is really terminated (`pg_terminate_backend`, from a second
+connection) at the moment the registration writes, so the request loses its connection mid-transaction.
+"""
+import psycopg
+import pytest
+from sqlalchemy import event, func, select
+
+from portmeet.extensions import db
+from portmeet.registration.models import BookingStatus, OutboxMessage, Registration, VisitBooking
+from tests.conftest import ON_POSTGRES, POSTGRES_URL
+from tests.test_registration import form_data, page_text, token_of
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")]
+
+
+def terminate_backend(pid: int) -> None:
+    """From another connection, as an administrator would; waits until the backend has gone."""
+    with psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone()[0]
+
+
+class ConnectionKiller:
+    """Kills the app's database connection just before the first statement that starts with `statement`."""
+
+    def __init__(self, statement: str):
+        self.statement = statement
+        self.killed = False
+
+    def __call__(self, conn, cursor, sql, parameters, context, executemany):
+        if not self.killed and sql.lstrip().upper().startswith(self.statement):
+            self.killed = True
+            terminate_backend(conn.connection.dbapi_connection.info.backend_pid)
+
+
+def saved(app) -> dict:
+    with app.app_context():
+        return {name: db.session.scalar(select(func.count()).select_from(model))
+                for name, model in (("registrations", Registration), ("bookings", VisitBooking),
+                                    ("messages", OutboxMessage))}
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO REGISTRATIONS",    # the delegate's row
+    "INSERT INTO VISIT_BOOKINGS",   # after the delegate's row, before their visit place
+    "INSERT INTO OUTBOX_MESSAGES",  # everything written but the confirmation e-mail
+])
+def test_connection_lost_mid_registration_shows_an_error_page_saves_nothing_and_the_retry_works(
+        app, client, make_meeting, make_visit, statement):
+    meeting = make_meeting()
+    visit = make_visit(meeting, capacity=5)
+    data = form_data(visits=str(visit.id))
+    csrf_token = client.csrf_token()  # fetched before the trap is set
+    killer = ConnectionKiller(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", killer)
+    try:
+        response = client.post(f"/meetings/{meeting.slug}/register", data={**data, "csrf_token": csrf_token})
+    finally:
+        event.remove(engine, "before_cursor_execute", killer)
+
+    assert killer.killed, "the registration never reached the statement"
+    assert response.status_code == 503
+    assert "The service is briefly unavailable; please try again in a moment." in page_text(response)
+    assert saved(app) == {"registrations": 0, "bookings": 0, "messages": 0}
+
+    # The delegate tries again: the pool replaces the dead connection and the registration goes through.
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", data))
+    assert "Ana Ruiz" in page_text(client.get(f"/registrations/{token}"))
+    assert saved(app) == {"registrations": 1, "bookings": 1, "messages": 1}
+    with app.app_context():
+        assert db.session.scalar(select(VisitBooking.status)) == BookingStatus.booked

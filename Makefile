@@ -27,10 +27,11 @@ $(AXE): package.json package-lock.json
 translations: $(BIN)/activate
 	$(BIN)/pybabel compile -d portmeet/translations --statistics
 
-# After changing user-facing text: refresh the template and every catalogue, then translate.
+# After changing user-facing text: refresh the template and every catalogue, then translate the new
+# (empty) entries; tests/test_i18n_catalogues.py fails until every language has them all.
 extract-messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portmeet/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i portmeet/translations/messages.pot -d portmeet/translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o portmeet/translations/messages.pot --no-location --sort-output --project portmeet --copyright-holder "portmeet contributors" .
+	$(BIN)/pybabel update -i portmeet/translations/messages.pot -d portmeet/translations --ignore-obsolete --no-fuzzy-matching
 
 setup: system $(BIN)/activate translations
 	mkdir -p instance

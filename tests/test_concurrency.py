@@ -175,3 +175,25 @@ def test_cancellations_and_registrations_at_once_promote_without_overfilling(app
     assert [r.status for r in first_wave] == [RegistrationStatus.confirmed] * 6 + [RegistrationStatus.waitlisted] * 4
     assert all(registrations[f"concurrent{n}@example.org"].status == RegistrationStatus.waitlisted
                for n in range(10, 10 + DELEGATES - len(leaving)))
+
+
+def test_desks_checking_in_the_same_delegate_at_once_record_one_arrival(app, make_meeting, make_user,
+                                                                         make_registration):
+    meeting = make_meeting()
+    delegate = make_registration(meeting, first_name="Iñaki", last_name="Goñi")
+    staff = make_user(organiser=True)
+    url = f"/manage/meetings/{meeting.slug}/checkin/{delegate.id}/arrival"
+    desks = []
+    for _ in range(8):
+        client = app.test_client()
+        client.login(staff.email)
+        desks.append((client, client.csrf_token()))
+
+    responses = all_at_once([lambda client=client, token=token: client.post(url, data={"csrf_token": token})
+                             for client, token in desks])
+
+    assert [response.status_code for response in responses] == [303] * len(desks)
+    pages = [client.get(response.headers["Location"]).get_data(as_text=True)
+             for (client, _), response in zip(desks, responses)]
+    assert sum("Iñaki Goñi checked in at" in page for page in pages) == 1
+    assert sum("Iñaki Goñi was already checked in at" in page for page in pages) == len(desks) - 1

@@ -110,7 +110,7 @@ def test_field_visits_places_waitlist_and_missing_id_data(app, manager, meeting,
     museum_row = page.split(f'id="dashboard-visit-{museum.id}"', 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'<td class="num">(?:<a href="[^"]+">)?(\d+)', museum_row) == ["10", "1", "9", "0"]
     assert "not needed" in museum_row
-    assert table_url(meeting, f"visit={boat.id}") in page
+    assert table_url(meeting, f"visit={boat.id}&amp;booking=booked") in page
     assert table_url(meeting, f"visit={boat.id}&amp;booking=waitlisted") in page
 
 
@@ -145,7 +145,8 @@ def test_arrivals_appear_once_check_in_starts(app, manager, meeting, make_regist
         db.session.get(Registration, first.id).checked_in_at = utcnow()
         db.session.commit()
     page = manage_page(manager, meeting)
-    assert f'href="/manage/meetings/{meeting.slug}/checkin"><strong>1</strong> / 2 arrived</a>' in page
+    assert f'{table_url(meeting, "arrived=yes")}><strong>1</strong> / 2 arrived</a>' in page
+    assert f'href="/manage/meetings/{meeting.slug}/checkin">Open the check-in desk</a>' in page
 
 
 def test_empty_meeting_dashboard(manager, make_meeting):
@@ -160,6 +161,41 @@ def test_user_text_in_figures_is_escaped(manager, meeting, make_registration, ma
     make_registration(meeting, dietary="<script>alert('diet')</script>")
     page = manage_page(manager, meeting)
     assert "<script>alert('diet')" not in page and "<img src=x" not in page
+
+
+def test_every_figure_opens_the_table_filtered_to_exactly_those_registrations(app, manager, meeting, make_visit,
+                                                                              make_registration):
+    today = utcnow().date()
+    boat = make_visit(meeting, title="Port tour by boat", capacity=2, requires_id=True,
+                      id_deadline=today + timedelta(days=5))
+    museum = make_visit(meeting, title="Maritime museum", capacity=10, start_time=time(9), end_time=time(11))
+    complete = dict(nationality="IT", id_number="YA1234567", date_of_birth=date(1980, 5, 1))
+    make_registration(meeting, visits=(boat, museum), country="IT", dietary="Vegetarian", **complete)
+    make_registration(meeting, visits=(boat,), country="FR", category=Category.speaker, accessibility="Wheelchair user")
+    make_registration(meeting, visits=(museum,), country="FR", category=Category.press, checked_in_at=utcnow())
+    make_registration(meeting, country="GR", dietary="Halal", checked_in_at=utcnow())
+    waiting = make_registration(meeting, country="ES", status=RegistrationStatus.waitlisted)
+    make_registration(meeting, country="DE", dietary="Vegan", status=RegistrationStatus.cancelled)
+    with app.app_context():
+        db.session.add(VisitBooking(registration_id=waiting.id, visit_id=boat.id, status=BookingStatus.waitlisted))
+        db.session.commit()
+
+    dashboard = manage_page(manager, meeting).split('<section class="dashboard"', 1)[1]
+    links = re.findall(r'<a href="(/manage/meetings/[^/]+/registrations[^"]*)"([^>]*)>(.*?)</a>', dashboard, re.S)
+    checked = 0
+    for href, attributes, inside in links:
+        table = manager.get(href.replace("&amp;", "&"))
+        assert table.status_code == 200, href
+        shown = int(re.search(r'<strong class="count-shown">(\d+)</strong>', table.get_data(as_text=True)).group(1))
+        if "chart-link" in attributes:  # registrations by day: all of them
+            assert shown == 6, href
+            continue
+        figure = int(re.search(r"\d+", re.sub(r"<title>.*?</title>|<[^>]+>", " ", inside)).group(0))
+        assert shown == figure, (href, inside)
+        checked += 1
+    # 4 tiles, countries (3 bars, 3 rows, the total), categories (3 bars, 3 rows), the visits (booked and
+    # waiting for each, ID data missing for the boat), catering (2), arrivals (the total and 3 categories)
+    assert checked == 4 + 7 + 6 + 5 + 2 + 4
 
 
 # --- a bounded number of queries, whatever the number of registrations ---------------------------

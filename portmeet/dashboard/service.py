@@ -17,7 +17,7 @@ from portmeet.registration.models import (
     RegistrationStatus,
     VisitBooking,
 )
-from portmeet.registration.service import visit_counts
+from portmeet.registration.service import id_data_missing, visit_counts
 
 # A registration window longer than this is drawn from its last days only, so bars stay readable.
 MAX_CHART_DAYS = 366
@@ -163,11 +163,7 @@ def _missing_id_data(meeting: Meeting) -> dict[int, int]:
             VisitBooking.visit_id.in_(visit_ids),
             VisitBooking.status == BookingStatus.booked,
             Registration.status != RegistrationStatus.cancelled,
-            or_(
-                Registration.nationality.is_(None), Registration.nationality == "",
-                Registration.id_number.is_(None), Registration.id_number == "",
-                Registration.date_of_birth.is_(None),
-            ),
+            id_data_missing(),
         )
         .group_by(VisitBooking.visit_id)
     )

@@ -119,6 +119,13 @@ class RegistrationFilterForm(FlaskForm):
     country = CountryField(_l("Country"), blank=_l("Any country"))
     category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
     visit = SelectField(_l("Field visit"), coerce=_visit_id, default=None, validate_choice=False)
+    booking = SelectField(_l("Place on that visit"), default="", choices=[
+        ("", _l("Booked or waiting")), ("booked", _l("Booked")), ("waitlisted", _l("Waiting"))])
+    id_missing = BooleanField(_l("ID data missing"))
+    needs = SelectField(_l("Needs"), default="", choices=[
+        ("", _l("Any")), ("dietary", _l("Dietary needs")), ("accessibility", _l("Accessibility needs"))])
+    arrived = SelectField(_l("Arrival"), default="", choices=[
+        ("", _l("Any")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))])
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,4 +136,6 @@ class RegistrationFilterForm(FlaskForm):
         if not valid:
             return service.RegistrationFilters()
         return service.RegistrationFilters(status=self.status.data or "", country=self.country.data or "",
-                                           category=self.category.data or "", visit=self.visit.data)
+                                           category=self.category.data or "", visit=self.visit.data,
+                                           booking=self.booking.data or "", id_missing=bool(self.id_missing.data),
+                                           needs=self.needs.data or "", arrived=self.arrived.data or "")

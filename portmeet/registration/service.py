@@ -496,6 +496,17 @@ class RegistrationFilters:
     country: str = ""
     category: str = ""
     visit: int | None = None
+    booking: str = ""  # with `visit`: only the picks booked, or only those waiting
+    id_missing: bool = False  # booked on a visit that needs ID data (`visit`, or any), and some is missing
+    needs: str = ""  # "dietary" or "accessibility": only delegates who wrote some
+    arrived: str = ""  # "yes" or "no": checked in at the desk or not
+
+
+def id_data_missing():
+    """The condition "some ID-document data is missing" on a registration."""
+    return or_(Registration.nationality.is_(None), Registration.nationality == "",
+               Registration.id_number.is_(None), Registration.id_number == "",
+               Registration.date_of_birth.is_(None))
 
 
 def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = None) -> list[Registration]:
@@ -514,9 +525,23 @@ def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = Non
     if filters.category in Category.__members__:
         query = query.where(Registration.category == Category(filters.category))
     if filters.visit:
-        query = query.where(Registration.id.in_(
-            select(VisitBooking.registration_id).where(VisitBooking.visit_id == filters.visit)
-        ))
+        picks = select(VisitBooking.registration_id).where(VisitBooking.visit_id == filters.visit)
+        if filters.booking in BookingStatus.__members__:
+            picks = picks.where(VisitBooking.status == BookingStatus(filters.booking))
+        query = query.where(Registration.id.in_(picks))
+    if filters.id_missing:
+        needing_id = (select(VisitBooking.registration_id).join(FieldVisit, FieldVisit.id == VisitBooking.visit_id)
+                      .where(FieldVisit.requires_id, VisitBooking.status == BookingStatus.booked))
+        if filters.visit:
+            needing_id = needing_id.where(VisitBooking.visit_id == filters.visit)
+        query = query.where(Registration.status != RegistrationStatus.cancelled, Registration.id.in_(needing_id),
+                            id_data_missing())
+    if filters.needs in ("dietary", "accessibility"):
+        query = query.where(getattr(Registration, filters.needs) != "")
+    if filters.arrived == "yes":
+        query = query.where(Registration.checked_in_at.is_not(None))
+    elif filters.arrived == "no":
+        query = query.where(Registration.checked_in_at.is_(None))
     return list(db.session.scalars(query))
 
 

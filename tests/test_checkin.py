@@ -274,7 +274,7 @@ def test_walk_in_can_be_registered_without_checking_in(app, desk, meeting):
     assert response.status_code == 303
     [registration] = registrations_of(app, meeting)
     assert registration.status == RegistrationStatus.confirmed and registration.checked_in_at is None
-    assert "Iñaki Goñi is registered. Print the badge below." in text_of(desk.get(response.headers["Location"]))
+    assert "Iñaki Goñi is registered." in text_of(desk.get(response.headers["Location"]))
 
 
 def test_walk_in_at_a_full_meeting_waits_and_is_not_checked_in(app, desk, make_meeting, make_registration):

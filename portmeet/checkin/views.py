@@ -145,10 +145,10 @@ def walk_in(slug: str):
                         "Check in only if the organisers agree.", name=registration.full_name,
                         position=registration_position(registration)), "warning")
             elif arrived:
-                flash(_("%(name)s is registered and checked in. Print the badge below.",
+                flash(_("%(name)s is registered and checked in.",
                         name=registration.full_name), "success")
             else:
-                flash(_("%(name)s is registered. Print the badge below.", name=registration.full_name), "success")
+                flash(_("%(name)s is registered.", name=registration.full_name), "success")
             return redirect(url_for("checkin.registration", slug=slug, code=checkin_token(registration)), 303)
     # `counts` here are the visits' places, which the registration form shows beside each visit.
     context = {**_page_context(meeting), "counts": visit_counts(meeting)}

@@ -155,3 +155,42 @@ def test_proxy_fix_takes_client_address_and_scheme_from_the_trusted_proxy():
     # Only the last hop (the one proxy we trust) is believed: a client cannot spoof its address.
     assert response.get_data(as_text=True) == "203.0.113.9 https https://meet.example.org/"
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def _all_forms(app) -> list[type]:
+    import importlib
+    import pkgutil
+
+    import portmeet
+    from flask_wtf import FlaskForm
+
+    for module in pkgutil.walk_packages(portmeet.__path__, "portmeet."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    found, todo = set(), [FlaskForm]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.add(subclass)
+            todo.append(subclass)
+    return sorted(found, key=lambda form: (form.__module__, form.__name__))
+
+
+def test_every_text_field_a_person_types_into_has_a_maximum_length(app):
+    """A typed field without a bound would let a megabyte of text into the database and onto every page;
+    hidden fields are never stored (and the request itself is bounded by MAX_CONTENT_LENGTH)."""
+    from wtforms import HiddenField, StringField
+    from wtforms.validators import Length
+
+    unbounded = []
+    forms = _all_forms(app)
+    assert len(forms) >= 8
+    for form in forms:
+        for name in dir(form):
+            unbound = getattr(form, name)
+            field_class = getattr(unbound, "field_class", None)
+            if field_class is None or not issubclass(field_class, StringField) or issubclass(field_class, HiddenField):
+                continue
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else ())
+            if not any(isinstance(v, Length) and 0 < v.max <= 10_000 for v in validators):
+                unbounded.append(f"{form.__module__}.{form.__name__}.{name}")
+    assert unbounded == []

@@ -83,3 +83,64 @@ def test_resend_link_form_is_throttled_per_address(app, client, make_meeting):
         assert response.status_code != 429
     assert_try_again_page(client.post_form(url, {"email": "someone@example.org"},
                                            environ_base={"REMOTE_ADDR": "192.0.2.30"}))
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real Redis on a loopback port, with nothing written to disk."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0", client
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def database_shared_by_workers(monkeypatch, tmp_path):
+    """Workers are separate apps: on SQLite they need one file rather than one in-memory database each."""
+    from tests.conftest import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        monkeypatch.setattr(TestConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'workers.sqlite'}")
+
+
+def test_with_redis_storage_the_limit_holds_across_workers(monkeypatch, redis_server, database_shared_by_workers,
+                                                          make_meeting):
+    """RATELIMIT_STORAGE_URI=redis://…: every worker (here, a second app) counts against the same limit."""
+    from portmeet import create_app
+    from tests.conftest import FormClient
+
+    url, redis_client = redis_server
+    monkeypatch.setattr(TestConfig, "RATELIMIT_STORAGE_URI", url)
+    first_worker = create_app(TestConfig)
+    first_worker.test_client_class = FormClient
+    meeting = make_meeting()  # in the shared test database
+    register = f"/meetings/{meeting.slug}/register"
+    client = first_worker.test_client()
+    for _ in range(3):
+        assert client.post_form(register, {"first_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.40"}).status_code == 400
+    assert redis_client.keys("LIMITS*"), "the counts are not in Redis"
+
+    second_worker = create_app(TestConfig)
+    second_worker.test_client_class = FormClient
+    assert_try_again_page(second_worker.test_client().post_form(
+        register, {"first_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.40"}))

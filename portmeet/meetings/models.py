@@ -133,8 +133,9 @@ class ProgrammeSession(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     meeting: Mapped[Meeting] = relationship(back_populates="sessions")
+    # Loaded with their sessions in one query: every page that shows a session shows its speakers.
     speakers: Mapped[list[Speaker]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Speaker.position"
+        back_populates="session", cascade="all, delete-orphan", order_by="Speaker.position", lazy="selectin"
     )
 
 

@@ -3,6 +3,7 @@ import unicodedata
 
 from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portmeet.extensions import db
@@ -46,6 +47,12 @@ def collation_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def bdi(text) -> Markup:
+    """User text isolated inside a translated sentence, so that a Hebrew or Arabic name keeps its own
+    direction without reordering the sentence around it: _("Hosted by %(organisation)s", organisation=bdi(...))."""
+    return Markup("<bdi>{}</bdi>").format(text) if text else Markup("")
+
+
 @bp.post("/language")
 def choose_language():
     from portmeet.accounts.forms import LanguageForm
@@ -59,4 +66,5 @@ def choose_language():
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.globals["bdi"] = app.jinja_env.filters["bdi"] = bdi
     app.register_blueprint(bp)

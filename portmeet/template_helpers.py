@@ -1,7 +1,9 @@
 """Jinja filters and globals shared by every template; dates and numbers in the page's language."""
+import re
 from datetime import date, datetime, time
 
-from babel.dates import format_interval
+from babel import Locale
+from babel.dates import format_skeleton
 from flask import Flask, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
@@ -30,10 +32,30 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def date_range(start: date, end: date) -> str:
-    """21–22 January 2027 in the page's language."""
+    """The meeting's dates with the month in full, in the page's language: October 24–25, 2031,
+    24–25 octobre 2031, 24–25 de octubre de 2031 (CLDR's own intervals abbreviate the month)."""
     if start == end:
         return format_date(start, "long")
-    return format_interval(start, end, "yMMMMd", locale=get_locale())
+    locale = get_locale() or Locale.parse("en")
+    if (start.year, start.month) == (end.year, end.month):
+        pattern = _day_range_pattern(locale.date_formats["long"].pattern, end.day)
+        if pattern:
+            return babel_format_date(start, pattern)
+    if start.year == end.year:
+        return f"{format_skeleton('MMMMd', start, locale=locale)} – {format_date(end, 'long')}"
+    return f"{format_date(start, 'long')} – {format_date(end, 'long')}"
+
+
+def _day_range_pattern(pattern: str, last_day: int) -> str | None:
+    """The long date pattern with its day field turned into a day range ("d MMMM y" → "d'–25' MMMM y");
+    None when the pattern has no single plain day field."""
+    parts = pattern.split("'")  # even parts are pattern letters, odd parts quoted literals
+    fields = [(i, match) for i in range(0, len(parts), 2) for match in re.finditer(r"(?<!d)d(?!d)", parts[i])]
+    if len(fields) != 1:
+        return None
+    i, match = fields[0]
+    parts[i] = f"{parts[i][:match.end()]}'–{last_day}'{parts[i][match.end():]}"
+    return "'".join(parts)
 
 
 def localized_country_name(code: str | None) -> str:

@@ -10,7 +10,7 @@ def test_language_order_choice_then_browser_then_meeting_default(client, make_me
     url = f"/meetings/{meeting.slug}/"
     assert 'lang="es"' in client.get(url).get_data(as_text=True)  # no preference: the meeting's language
     page = client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
-    assert 'lang="fr"' in page and "24–25 oct. 2031" in page  # the browser wins over the meeting
+    assert 'lang="fr"' in page and "24–25 octobre 2031" in page  # the browser wins over the meeting
     client.post_form("/language", {"lang": "en", "next": url})
     page = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert 'lang="en"' in page  # the user's choice wins over the browser

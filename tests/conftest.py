@@ -43,6 +43,27 @@ class FormClient(FlaskClient):
         return response
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Pages in French and Spanish need the compiled catalogues: build those older than their .po
+    (what `make translations` does), written aside then moved, so parallel workers never read half a file."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "portmeet" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
 @pytest.fixture(scope="session")
 def _postgres_schema():
     """On PostgreSQL, build the tables once for the whole run."""

@@ -152,7 +152,7 @@ def test_chosen_language_stays_for_the_whole_visit(client, october_meeting):
     for url in ("/", f"/meetings/{october_meeting.slug}/", f"/meetings/{october_meeting.slug}/register"):
         page = client.get(url).get_data(as_text=True)
         assert '<html lang="fr"' in page, url
-        assert '<option selected value="fr">Français</option>' in page  # the selector shows the choice
+        assert '<option lang="fr" selected value="fr">Français</option>' in page  # the selector shows the choice
 
 
 # --- right-to-left text inside left-to-right pages -----------------------------------------------

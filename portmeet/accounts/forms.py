@@ -30,5 +30,6 @@ class EmptyForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The language selector on every page."""
 
-    lang = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    # Each name in its own language, marked as such for screen readers.
+    lang = SelectField(_l("Language"), choices=[(code, name, {"lang": code}) for code, name in LANGUAGES.items()])
     next = HiddenField()

@@ -16,13 +16,18 @@ bp = Blueprint("i18n", __name__)
 
 
 def meeting_language() -> str | None:
-    """The default language of the meeting the current page is about, if any."""
-    slug = (request.view_args or {}).get("slug")
-    if not slug:
-        return None
-    from portmeet.meetings.models import Meeting
+    """The default language of the meeting the current page is about, if any; on a delegate's private
+    pages, the language they registered in."""
+    args = request.view_args or {}
+    if args.get("slug"):
+        from portmeet.meetings.models import Meeting
 
-    return db.session.scalar(select(Meeting.language).where(Meeting.slug == slug))
+        return db.session.scalar(select(Meeting.language).where(Meeting.slug == args["slug"]))
+    if args.get("token"):
+        from portmeet.registration.models import Registration, hash_token
+
+        return db.session.scalar(select(Registration.language).where(Registration.token_hash == hash_token(args["token"])))
+    return None
 
 
 def select_language() -> str:

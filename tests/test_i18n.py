@@ -26,3 +26,16 @@ def test_dates_and_country_names_follow_the_language(client, make_meeting):
 def test_language_choice_only_redirects_inside_the_site(client):
     response = client.post_form("/language", {"lang": "fr", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_a_browser_asking_for_none_of_our_languages_gets_the_meetings_then_the_registrations(client, make_meeting):
+    from tests.test_registration import register, token_of
+
+    meeting = make_meeting(language="fr", status=MeetingStatus.published)
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    assert 'lang="fr"' in client.get(f"/meetings/{meeting.slug}/", headers=german).get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    token = token_of(register(client, meeting, email="lucia@example.org", first_name="Lucía"))
+    del client.environ_base["HTTP_ACCEPT_LANGUAGE"]
+    page = client.get(f"/registrations/{token}", headers=german).get_data(as_text=True)
+    assert 'lang="es"' in page and "Mi inscripción" in page  # the private page: the language they registered in

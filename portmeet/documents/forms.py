@@ -1,12 +1,16 @@
-"""Filters of the printed documents (GET forms, no CSRF): badge layout and selection, waitlist on lists."""
+"""Filters of the printed documents (GET forms, no CSRF): badge layout and selection, waitlist on lists,
+and the language a document is printed in."""
 import re
+from contextlib import AbstractContextManager, nullcontext
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from portmeet.documents.service import BADGE_LAYOUTS
+from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
 from portmeet.registration.models import Category, RegistrationStatus
 
@@ -17,7 +21,18 @@ BADGE_STATUSES = {
 }
 
 
-class BadgeFilterForm(FlaskForm):
+class PrintLanguageMixin:
+    """`?lang=`: the organiser prints for the delegates, whatever language their own browser uses."""
+
+    lang = SelectField(_l("Printed in"), default="",
+                       choices=[("", _l("The page's language"))] + list(LANGUAGES.items()))
+
+    def language(self) -> AbstractContextManager:
+        """Renders (words, country names, dates) in the chosen language, or the page's one."""
+        return force_locale(self.lang.data) if self.lang.data else nullcontext()
+
+
+class BadgeFilterForm(PrintLanguageMixin, FlaskForm):
     class Meta:
         csrf = False
 
@@ -45,7 +60,7 @@ class BadgeFilterForm(FlaskForm):
         return [int(number) for number in re.findall(r"\d+", self.ids.data) if len(number) <= 9][:1000]
 
 
-class AttendeeFilterForm(FlaskForm):
+class AttendeeFilterForm(PrintLanguageMixin, FlaskForm):
     class Meta:
         csrf = False
 

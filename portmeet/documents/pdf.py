@@ -1,6 +1,7 @@
 """The one HTML → PDF helper: WeasyPrint with a URL fetcher that serves only the app's static files."""
 from __future__ import annotations
 
+import gc
 import mimetypes
 from io import BytesIO
 from pathlib import Path
@@ -56,7 +57,15 @@ def _print_stylesheet() -> CSS:
 def html_to_pdf(html: str) -> bytes:
     """Render print HTML to PDF bytes; title and author metadata come from <title> and <meta name=author>."""
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher())
-    return document.write_pdf(stylesheets=[_print_stylesheet()])
+    # The layout builds hundreds of thousands of objects that live until the end of the rendering: the
+    # cyclic garbage collector would rescan them again and again (a fifth of the time for 1,000 badges).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return document.write_pdf(stylesheets=[_print_stylesheet()])
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def render_pdf(template: str, **context) -> bytes:

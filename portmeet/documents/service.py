@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
+import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -41,20 +42,30 @@ CATEGORY_COLOURS: dict[Category, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class BadgeLayout:
-    """Page size and the badge name's box, in millimetres (they must match static/css/print.css)."""
+    """The boxes whose text shrinks to fit, in millimetres (they must match static/css/print.css)."""
 
     name: str
     per_page: int
     name_box: tuple[float, float]  # width, height
     name_sizes: tuple[float, float]  # largest, smallest font size in points
+    organisation_box: tuple[float, float]
+    organisation_sizes: tuple[float, float]
 
 
 BADGE_LAYOUTS = {
-    "a4-8": BadgeLayout("a4-8", 8, (80.0, 17.0), (24.0, 7.0)),
-    "a6": BadgeLayout("a6", 1, (93.0, 40.0), (40.0, 10.0)),
+    "a4-8": BadgeLayout("a4-8", 8, (80.0, 17.0), (24.0, 7.0), (58.0, 11.0), (9.0, 6.5)),
+    "a6": BadgeLayout("a6", 1, (93.0, 40.0), (40.0, 10.0), (89.0, 16.0), (13.0, 8.0)),
 }
 NAME_LINE_HEIGHT = 1.15  # must match `.badge-name { line-height }` in the print CSS
+ORGANISATION_LINE_HEIGHT = 1.2  # `.badge-org { line-height }`
 PT_PER_MM = 72 / 25.4
+# The badge's font stack, bold (the widest), in the order of the print CSS's `font-family`: a character is measured
+# in the first font that has it, as Pango picks it.
+NAME_FONTS = ("Noto Sans:bold", "Noto Sans Hebrew:bold", "Noto Sans Arabic:bold", "DejaVu Sans:bold")
+# Widths ignore kerning (which mostly tightens) and measure Arabic letters in their isolated forms (the
+# widest); this margin covers what is left, such as a line made taller by a fallback font.
+FIT_MARGIN = 0.94
+BREAK_AFTER = "-\u2010\u2013/"  # a line may break after a hyphen, a dash or a slash (Unicode line breaking)
 
 
 @dataclass
@@ -63,54 +74,100 @@ class Badge:
     name: str
     name_size: float
     organisation: str
+    organisation_size: float
     country: str
-    category: str
-    colour: str
-    ink: str
+    category: Category
+    category_label: str
     qr: Markup
 
 
+@lru_cache(maxsize=1)
+def _name_font_widths() -> tuple[dict[int, float], ...]:
+    """Advance widths (in ems) of every character of each installed font of the badge name's stack."""
+    from fontTools.ttLib import TTFont
+
+    tables = []
+    for pattern in NAME_FONTS:
+        try:
+            path = subprocess.run(["fc-match", "--format=%{file}", pattern], capture_output=True, text=True,
+                                  timeout=10, check=True).stdout.strip()
+            font = TTFont(path, lazy=True, fontNumber=0)
+            advances, units = font["hmtx"].metrics, font["head"].unitsPerEm
+            tables.append({code: advances[glyph][0] / units for code, glyph in font.getBestCmap().items()})
+        except (OSError, subprocess.SubprocessError, KeyError, ValueError):
+            continue  # that font is missing: the next one, or the estimate below, measures its characters
+    return tuple(tables)
+
+
 def _em_width(char: str) -> float:
-    """A generous estimate of a bold sans-serif glyph's advance, in ems (Noto Sans Bold measures less)."""
-    if char.isspace():
-        return 0.3
+    """The advance of a bold character in ems, from the font that will draw it."""
+    code = ord(char)
+    for widths in _name_font_widths():
+        if code in widths:
+            return widths[code]
     if unicodedata.combining(char):
         return 0.0
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    if char in "il.,'’|!:;ıjtfI":
-        return 0.36
-    if char.isupper() or char in "mwMWœæ@%":
-        return 0.84
-    return 0.64
+    return 0.6 if char.isspace() else 1.0  # no font measured it: a generous width
 
 
-def _lines_needed(words: list[float], line_width: float) -> int:
-    """Greedy line filling of word widths, as the browser does; a word wider than a line breaks anywhere."""
-    lines, current = 0, None
-    space = 0.3
-    for width in words:
-        if current is not None and current + space + width <= line_width:
-            current += space + width
+def _segments(name: str) -> list[tuple[float, list[float]]]:
+    """The name cut where a line may break, as (width of the space before, widths of its characters)."""
+    segments: list[tuple[float, list[float]]] = []
+    for word in name.split():
+        gap = _em_width(" ") if segments else 0.0
+        piece: list[float] = []
+        for char in word:
+            piece.append(_em_width(char))
+            if char in BREAK_AFTER:
+                segments.append((gap, piece))
+                gap, piece = 0.0, []
+        if piece:
+            segments.append((gap, piece))
+    return segments
+
+
+def _lines_needed(segments: list[tuple[float, list[float]]], line_width: float) -> int:
+    """Greedy line filling, as the layout engine does; a piece wider than a line breaks between any two
+    characters (`overflow-wrap: anywhere`)."""
+    lines, used = 1, None  # used: the width taken on the current line, None while it is empty
+    for gap, chars in segments:
+        width = sum(chars)
+        if used is not None and used + gap + width <= line_width:
+            used += gap + width
             continue
-        lines += math.ceil(width / line_width) if width > line_width else 1
-        current = width - line_width * (math.ceil(width / line_width) - 1) if width > line_width else width
-    return max(lines, 1)
+        if used is not None:
+            lines += 1
+        used = 0.0
+        if width <= line_width:
+            used = width
+            continue
+        for char in chars:
+            if used and used + char > line_width:
+                lines += 1
+                used = 0.0
+            used += char
+    return lines
+
+
+def fitting_font_size(text: str, box: tuple[float, float], sizes: tuple[float, float],
+                      line_height: float = NAME_LINE_HEIGHT) -> float:
+    """The largest font size (pt, in half points) at which the whole text fits its box (mm), measured with the
+    fonts' own advance widths, so that no badge name is ever cut; the smallest size when nothing fits."""
+    box_width = box[0] * PT_PER_MM * FIT_MARGIN
+    box_height = box[1] * PT_PER_MM * FIT_MARGIN
+    segments = _segments(text) or [(0.0, [0.0])]
+    largest, smallest = sizes
+    size = largest
+    while size > smallest:
+        scaled = [(gap * size, [char * size for char in chars]) for gap, chars in segments]
+        if _lines_needed(scaled, box_width) * size * line_height <= box_height:
+            return size
+        size -= 0.5
+    return smallest
 
 
 def name_font_size(name: str, layout: BadgeLayout) -> float:
-    """The largest font size (pt) at which the whole name fits its box on the badge, so no name is ever cut."""
-    width_mm, height_mm = layout.name_box
-    box_width, box_height = width_mm * PT_PER_MM, height_mm * PT_PER_MM
-    words = [sum(_em_width(c) for c in word) for word in name.split()] or [0.0]
-    largest, smallest = layout.name_sizes
-    size = largest
-    while size > smallest:
-        lines = _lines_needed([w * size for w in words], box_width)
-        if lines * size * NAME_LINE_HEIGHT <= box_height:
-            return size
-        size = round(size - 0.5, 1)
-    return smallest
+    return fitting_font_size(name, layout.name_box, layout.name_sizes)
 
 
 def checkin_url(registration: Registration, meeting: Meeting) -> str:
@@ -118,9 +175,15 @@ def checkin_url(registration: Registration, meeting: Meeting) -> str:
     return url_for("checkin.registration", slug=meeting.slug, code=checkin_token(registration), _external=True)
 
 
+@lru_cache(maxsize=4096)
 def qr_code(data: str) -> Markup:
-    """A QR code as inline SVG (segno); the module size comes from the print CSS."""
-    return Markup(segno.make(data, micro=False).svg_inline(border=0, omitsize=True, svgclass="qr", lineclass=None))
+    """A QR code as inline SVG (segno); the module size comes from the print CSS. The mask is fixed:
+    choosing the best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
+    return Markup(segno.make(data, micro=False, mask=QR_MASK).svg_inline(
+        border=0, omitsize=True, svgclass="qr", lineclass=None))
+
+
+QR_MASK = 2
 
 
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
@@ -139,23 +202,30 @@ def registration_sort_key(registration: Registration) -> tuple:
 
 
 def badges(meeting: Meeting, registrations: list[Registration], layout: BadgeLayout) -> list[Badge]:
+    """What each badge prints, in the current language (country names, category words)."""
     language = current_language()
+    categories = {category: label(category) for category in Category}
     result = []
     for registration in registrations:
-        colour, ink = CATEGORY_COLOURS[registration.category]
         name = registration.display_badge_name
         result.append(Badge(
             registration=registration,
             name=name,
             name_size=name_font_size(name, layout),
             organisation=registration.organisation,
+            organisation_size=fitting_font_size(registration.organisation, layout.organisation_box,
+                                                layout.organisation_sizes, ORGANISATION_LINE_HEIGHT),
             country=country_name(registration.country, language),
-            category=label(registration.category),
-            colour=colour,
-            ink=ink,
+            category=registration.category,
+            category_label=categories[registration.category],
             qr=qr_code(checkin_url(registration, meeting)),
         ))
     return result
+
+
+def font_sizes(badge_list: list[Badge]) -> list[float]:
+    """Every font size the badges' names and organisations use (one style rule each)."""
+    return sorted({badge.name_size for badge in badge_list} | {badge.organisation_size for badge in badge_list})
 
 
 def pages(items: list, per_page: int) -> list[list]:

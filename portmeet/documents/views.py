@@ -31,7 +31,7 @@ def _visit_or_404(meeting: Meeting, visit_id: int) -> FieldVisit:
 
 def _valid_or_400(form) -> None:
     if not form.validate():
-        abort(400, description=" ".join(error for errors in form.errors.values() for error in errors))
+        abort(400, description=" ".join(str(error) for errors in form.errors.values() for error in errors))
 
 
 # --- organisers and hosts ------------------------------------------------------------------------
@@ -45,16 +45,22 @@ def badges(slug: str):
     selection = form.selection()
     layout = selection.pop("layout")
     registrations = service.badge_registrations(meeting, **selection)
-    return pdf_response(
-        "documents/badges.html", f"{meeting.slug}-badges-{layout.name}.pdf",
-        meeting=meeting, layout=layout,
-        sheets=service.pages(service.badges(meeting, registrations, layout), layout.per_page),
-    )
+    with form.language():
+        badge_list = service.badges(meeting, registrations, layout)
+        return pdf_response(
+            "documents/badges.html", f"{meeting.slug}-badges-{layout.name}.pdf",
+            meeting=meeting, layout=layout, sheets=service.pages(badge_list, layout.per_page),
+            font_sizes=service.font_sizes(badge_list), category_colours=service.CATEGORY_COLOURS,
+        )
 
 
-def _attendee_context(meeting: Meeting) -> dict:
+def _attendee_filters() -> AttendeeFilterForm:
     form = AttendeeFilterForm(request.args)
     _valid_or_400(form)
+    return form
+
+
+def _attendee_context(meeting: Meeting, form: AttendeeFilterForm) -> dict:
     groups = service.attendees_by_country(meeting, include_waitlist=form.waitlist.data)
     return dict(meeting=meeting, form=form, groups=groups, total=sum(group.count for group in groups))
 
@@ -63,24 +69,29 @@ def _attendee_context(meeting: Meeting) -> dict:
 @login_required
 def attendees(slug: str):
     meeting = get_managed_meeting_or_404(slug)
+    form = _attendee_filters()
     return render_template("documents/attendees.html", badge_form=BadgeFilterForm(formdata=None),
-                           **_attendee_context(meeting))
+                           **_attendee_context(meeting, form))
 
 
 @bp.get("/manage/meetings/<slug>/attendees.pdf")
 @login_required
 def attendees_pdf(slug: str):
     meeting = get_managed_meeting_or_404(slug)
-    return pdf_response("documents/attendees_print.html", f"{meeting.slug}-attendees.pdf",
-                        **_attendee_context(meeting))
+    form = _attendee_filters()
+    with form.language():
+        return pdf_response("documents/attendees_print.html", f"{meeting.slug}-attendees.pdf",
+                            **_attendee_context(meeting, form))
 
 
 @bp.get("/manage/meetings/<slug>/attendees.csv")
 @login_required
 def attendees_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
-    groups = _attendee_context(meeting)["groups"]
-    return file_response(service.attendees_csv(groups), f"{meeting.slug}-attendees.csv", "text/csv")
+    form = _attendee_filters()
+    with form.language():
+        groups = _attendee_context(meeting, form)["groups"]
+        return file_response(service.attendees_csv(groups), f"{meeting.slug}-attendees.csv", "text/csv")
 
 
 @bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.pdf")

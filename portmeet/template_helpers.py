@@ -28,7 +28,13 @@ def format_time(value: time | datetime | None) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return babel_format_datetime(value, "medium", rebase=False) if value else ""
+    """October 18, 2031, 23:59 / 18 octobre 2031, 23:59 / 18 de octubre de 2031, 23:59: the long date and
+    the 24-hour clock of the programme (Babel's own medium format abbreviates and adds seconds)."""
+    if value is None:
+        return ""
+    locale = get_locale() or Locale.parse("en")
+    pattern = locale.datetime_formats["long"].replace("{1}", locale.date_formats["long"].pattern).replace("{0}", "HH:mm")
+    return babel_format_datetime(value, pattern, rebase=False)
 
 
 def date_range(start: date, end: date) -> str:

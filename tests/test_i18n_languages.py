@@ -16,11 +16,13 @@ OCTOBER_24 = date(2031, 10, 24)
 
 PAGE = {
     "en": ["Programme", "Field visits", "Register", "October 24–25, 2031", "Friday, October 24, 2031", "Spain",
-           "1 of 1 place left", "All times are local time in Bilbao"],
+           "1 of 1 place left", "All times are local time in Bilbao", "Registration closes on October 23, 2031, 23:59."],
     "fr": ["Programme", "Visites techniques", "S’inscrire", "24–25 octobre 2031", "vendredi 24 octobre 2031", "Espagne",
-           "1 place restante sur 1", "Tous les horaires sont indiqués en heure locale"],
+           "1 place restante sur 1", "Tous les horaires sont indiqués en heure locale",
+           "Clôture des inscriptions le 23 octobre 2031, 23:59."],
     "es": ["Programa", "Visitas técnicas", "Inscribirse", "24–25 de octubre de 2031", "viernes, 24 de octubre de 2031",
-           "España", "Queda(n) 1 de 1 plaza", "Todos los horarios se indican en hora local"],
+           "España", "Queda 1 de 1 plaza", "Todos los horarios se indican en hora local",
+           "Las inscripciones se cierran el 23 de octubre de 2031, 23:59."],
 }
 
 

@@ -32,21 +32,27 @@ def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> tuple[lis
     organisation or e-mail; returns (the first `limit` matches by name, the number of matches).
 
     The folding is done in Python over the meeting's registrations (a few hundred at most), so the
-    same accents and cases match on SQLite and PostgreSQL alike."""
+    same accents and cases match on SQLite and PostgreSQL alike. Only the searched columns are read
+    for all of them; whole registrations only for the matches shown."""
     words = fold(query).split()
     if not words:
         return [], 0
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.meeting_id == meeting.id)
-    ).all()
+    rows = db.session.execute(
+        select(Registration.id, Registration.first_name, Registration.last_name, Registration.badge_name,
+               Registration.organisation, Registration.email)
+        .where(Registration.meeting_id == meeting.id)
+    )
     matches = []
-    for registration in registrations:
-        haystack = fold(" ".join((registration.first_name, registration.last_name, registration.badge_name or "",
-                                  registration.organisation, registration.email)))
+    for registration_id, first_name, last_name, badge_name, organisation, email in rows:
+        haystack = fold(" ".join((first_name, last_name, badge_name or "", organisation, email)))
         if all(word in haystack for word in words):
-            matches.append(registration)
-    matches.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
-    return matches[:limit], len(matches)
+            matches.append((fold(last_name), fold(first_name), registration_id))
+    matches.sort()
+    shown = [registration_id for *_, registration_id in matches[:limit]]
+    if not shown:
+        return [], len(matches)
+    by_id = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.id.in_(shown)))}
+    return [by_id[registration_id] for registration_id in shown], len(matches)
 
 
 def recent_arrivals(meeting: Meeting, limit: int = RECENT_ARRIVALS) -> list[Registration]:

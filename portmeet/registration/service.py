@@ -228,17 +228,22 @@ def booking_position(booking: VisitBooking) -> int | None:
     waiting for the meeting itself do not count ahead of others."""
     if booking.status != BookingStatus.waitlisted:
         return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(VisitBooking)
-        .join(Registration, Registration.id == VisitBooking.registration_id)
-        .where(
+    # Two index lookups rather than a join: on tables whose statistics lag behind (a busy first day of
+    # registration) PostgreSQL plans that join as a nested loop over every registration, for each pick.
+    ahead = db.session.scalars(
+        select(VisitBooking.registration_id).where(
             VisitBooking.visit_id == booking.visit_id,
             VisitBooking.status == BookingStatus.waitlisted,
-            Registration.status == RegistrationStatus.confirmed,
             _ahead_of(VisitBooking, booking),
         )
-    )
-    return ahead + 1
+    ).all()
+    if not ahead:
+        return 1
+    waiting_for_the_meeting = set(db.session.scalars(
+        select(Registration.id).where(Registration.meeting_id == booking.registration.meeting_id,
+                                      Registration.status == RegistrationStatus.waitlisted)
+    ))
+    return sum(1 for registration_id in ahead if registration_id not in waiting_for_the_meeting) + 1
 
 
 # --- promotions -----------------------------------------------------------------------------------

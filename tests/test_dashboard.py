@@ -247,7 +247,8 @@ def count_queries(app, client, url: str) -> int:
 
 
 @pytest.mark.parametrize("page", ["/manage/meetings/{slug}/", "/manage/meetings/{slug}/checkin",
-                                  "/manage/meetings/{slug}/checkin?q=delegate", "/manage/meetings/{slug}/checkin?q=bulk1"])
+                                  "/manage/meetings/{slug}/checkin?q=delegate", "/manage/meetings/{slug}/checkin?q=bulk1",
+                                  "/manage/meetings/{slug}/checkin/walk-in"])
 def test_query_count_does_not_grow_with_registrations(app, client, make_user, make_meeting, make_visit, page):
     counts = []
     for number in (10, 500):

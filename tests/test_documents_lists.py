@@ -4,12 +4,13 @@ import csv
 import io
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 
 from documents_support import manager_client, pdf_text, read_pdf
-from portmeet.registration.models import BookingStatus, Category, RegistrationStatus, VisitBooking
 from portmeet.extensions import db
+from portmeet.registration.models import BookingStatus, Category, RegistrationStatus, VisitBooking
 
 DELEGATES = [  # last name, first name, country, status
     ("Zubiri", "Ane", "ES", RegistrationStatus.confirmed),
@@ -123,7 +124,7 @@ def test_public_participant_list_shows_only_consenting_confirmed_delegates(clien
 def boat_tour(app, meeting, make_visit, make_registration):
     visit = make_visit(meeting, title="Port tour by boat", capacity=2, requires_id=True)
     make_registration(meeting, visits=(visit,), last_name="Aboard", first_name="Ana", phone="+34 600 111 222",
-                      nationality="ES", id_number="X1234567", date_of_birth=__import__("datetime").date(1980, 5, 1))
+                      nationality="ES", id_number="X1234567", date_of_birth=date(1980, 5, 1))
     make_registration(meeting, visits=(visit,), last_name="Nodata", first_name="Nils", country="NO")
     waiting = make_registration(meeting, last_name="Waiting", first_name="Wim", country="BE")
     with app.app_context():

@@ -175,15 +175,15 @@ def checkin_url(registration: Registration, meeting: Meeting) -> str:
     return url_for("checkin.registration", slug=meeting.slug, code=checkin_token(registration), _external=True)
 
 
+QR_MASK = 2
+
+
 @lru_cache(maxsize=4096)
 def qr_code(data: str) -> Markup:
     """A QR code as inline SVG (segno); the module size comes from the print CSS. The mask is fixed:
     choosing the best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
     return Markup(segno.make(data, micro=False, mask=QR_MASK).svg_inline(
         border=0, omitsize=True, svgclass="qr", lineclass=None))
-
-
-QR_MASK = 2
 
 
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),

@@ -79,23 +79,27 @@ def test_user_text_in_every_document_fetches_nothing(app, client, organiser, mak
         db.session.add(VisitBooking(registration_id=waiting.id, visit_id=visit.id, status=BookingStatus.waitlisted))
         db.session.commit()
     client.login(organiser.email)
-    documents = [f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a4-8",
-                 f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a6",
-                 f"/manage/meetings/{meeting.slug}/attendees.pdf?waitlist=y",
-                 f"/manage/meetings/{meeting.slug}/visits/{visit.id}/manifest.pdf",
-                 f"/meetings/{meeting.slug}/programme.pdf",
-                 f"/registrations/{registration.token}/itinerary.pdf"]
+    # Each document with the number of QR codes it prints: the only images any of them may hold.
+    documents = {f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a4-8": 2,
+                 f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a6": 2,
+                 f"/manage/meetings/{meeting.slug}/attendees.pdf?waitlist=y": 0,
+                 f"/manage/meetings/{meeting.slug}/visits/{visit.id}/manifest.pdf": 0,
+                 f"/meetings/{meeting.slug}/programme.pdf": 0,
+                 f"/registrations/{registration.token}/itinerary.pdf": 1}
     passwd = Path("/etc/passwd").read_text().splitlines()[0]
-    for url in documents:
+    for url, qr_codes in documents.items():
         response = client.get(url)
         reader = read_pdf(response)
         text = pdf_text(reader)
         assert "/etc/passwd" in text, url  # the user's text is printed as text...
         assert passwd not in text and b"root:x:0:0" not in response.data, url  # ...and no file came in
         assert not reader.attachments, url
-        for page in reader.pages:
-            objects = page["/Resources"].get_object().get("/XObject", {})
-            assert all(o.get_object().get("/Subtype") != "/Image" for o in objects.values()), url
+        # Pages may share one resource dictionary: count each image once.
+        images = list({image.data: image.image for page in reader.pages for image in page.images}.values())
+        assert len(images) == qr_codes, url
+        for image in images:  # a QR code: square, 21, 25, 29… modules a side, black and white only
+            assert image.width == image.height and (image.width - 17) % 4 == 0, url
+            assert set(image.convert("L").getdata()) <= {0, 255}, url
     assert trap.hits == []
 
 

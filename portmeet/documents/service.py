@@ -180,10 +180,12 @@ QR_MASK = 2
 
 @lru_cache(maxsize=4096)
 def qr_code(data: str) -> Markup:
-    """A QR code as inline SVG (segno); the module size comes from the print CSS. The mask is fixed:
-    choosing the best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
-    return Markup(segno.make(data, micro=False, mask=QR_MASK).svg_inline(
-        border=0, omitsize=True, svgclass="qr", lineclass=None))
+    """A QR code as a PNG of one pixel per module (segno), scaled up by the print CSS without smoothing
+    (`image-rendering: pixelated`): as sharp as vector art, and WeasyPrint lays out an image about five
+    times faster than the hundreds of path segments of an SVG code. The mask is fixed: choosing the
+    best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
+    return Markup('<img class="qr" alt="" src="{}">').format(
+        segno.make(data, micro=False, mask=QR_MASK).png_data_uri(scale=1, border=0))
 
 
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),

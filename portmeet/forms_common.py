@@ -1,20 +1,48 @@
 """Form pieces shared by every module: the country select and bounded text fields."""
+from functools import lru_cache
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField, ValidationError
+from wtforms.widgets import Select, html_params
 
 from portmeet.countries import country_choices
+
+
+@lru_cache(maxsize=64)
+def _country_options(locale: str, blank: str) -> str:
+    return "".join(f'<option value="{code}">{escape(name)}</option>'
+                   for code, name in [("", blank)] + country_choices(locale))
+
+
+class CountrySelect(Select):
+    """Renders the 250 options once per language: drawing them option by option cost a registration
+    form 20 ms. A form only marks its chosen country."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if "required" not in kwargs and "required" in getattr(field, "flags", []):
+            kwargs["required"] = True
+        options = _country_options(field.locale, str(field.blank))
+        if field.data in field.codes:  # a listed code: letters only, safe to look for verbatim
+            options = options.replace(f'<option value="{field.data}">', f'<option selected value="{field.data}">', 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
 class CountryField(SelectField):
     """An ISO 3166-1 alpha-2 select, names from CLDR."""
 
+    widget = CountrySelect()
+
     def __init__(self, label=None, validators=None, blank: str = _l("Choose a country…"), **kwargs):
         from flask_babel import get_locale
 
         # Built per form, so the names come in the language of the page.
-        choices = [("", blank)] + country_choices(str(get_locale() or "en"))
+        self.locale, self.blank = str(get_locale() or "en"), blank
+        choices = [("", blank)] + country_choices(self.locale)
+        self.codes = {code for code, _name in choices}
         super().__init__(label, validators, choices=choices, **kwargs)
 
     def pre_validate(self, form):

@@ -18,7 +18,7 @@ from portmeet import create_app
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
-from portmeet.registration.service import booking_position, registration_position
+from portmeet.registration.service import pick_positions, registration_position
 from tests.conftest import ON_POSTGRES, POSTGRES_URL, FormClient
 
 DELEGATES = 40
@@ -107,7 +107,7 @@ def check_places(app, meeting) -> dict:
             assert all(b.registration.status == RegistrationStatus.confirmed for b in booked)
             if eligible:
                 assert len(booked) == visit.capacity, visit.title
-            assert [booking_position(b) for b in eligible] == list(range(1, len(eligible) + 1))
+            assert [pick_positions(b.registration)[b.id] for b in eligible] == list(range(1, len(eligible) + 1))
         db.session.expunge_all()
         return {r.email: r for r in registrations}
 

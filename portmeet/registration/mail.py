@@ -54,9 +54,10 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int | None]]:
-    from portmeet.registration.service import booking_position  # the rules module imports this one
+    from portmeet.registration.service import pick_positions  # the rules module imports this one
 
-    return [(b.visit, b.status.value, booking_position(b)) for b in registration.bookings]
+    positions = pick_positions(registration)
+    return [(b.visit, b.status.value, positions.get(b.id)) for b in registration.bookings]
 
 
 def _render(template: str, registration: Registration, **context) -> str:

@@ -223,27 +223,32 @@ def registration_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def booking_position(booking: VisitBooking) -> int | None:
-    """1 for the next pick to get a place on the visit; None unless waiting. Picks of delegates still
-    waiting for the meeting itself do not count ahead of others."""
-    if booking.status != BookingStatus.waitlisted:
-        return None
-    # Two index lookups rather than a join: on tables whose statistics lag behind (a busy first day of
+def pick_positions(registration: Registration) -> dict[int, int]:
+    """Booking id → place in its visit's queue (1 = next to get a place), for the registration's waiting
+    picks. Picks of delegates still waiting for the meeting itself do not count ahead of others."""
+    waiting = [b for b in registration.bookings if b.status == BookingStatus.waitlisted]
+    if not waiting:
+        return {}
+    # Index lookups rather than a join: on tables whose statistics lag behind (a busy first day of
     # registration) PostgreSQL plans that join as a nested loop over every registration, for each pick.
-    ahead = db.session.scalars(
-        select(VisitBooking.registration_id).where(
-            VisitBooking.visit_id == booking.visit_id,
-            VisitBooking.status == BookingStatus.waitlisted,
-            _ahead_of(VisitBooking, booking),
-        )
+    queues = db.session.execute(
+        select(VisitBooking.id, VisitBooking.visit_id, VisitBooking.registration_id)
+        .where(VisitBooking.visit_id.in_({b.visit_id for b in waiting}),
+               VisitBooking.status == BookingStatus.waitlisted)
+        .order_by(*_queue_order(VisitBooking))
     ).all()
-    if not ahead:
-        return 1
     waiting_for_the_meeting = set(db.session.scalars(
-        select(Registration.id).where(Registration.meeting_id == booking.registration.meeting_id,
+        select(Registration.id).where(Registration.meeting_id == registration.meeting_id,
                                       Registration.status == RegistrationStatus.waitlisted)
     ))
-    return sum(1 for registration_id in ahead if registration_id not in waiting_for_the_meeting) + 1
+    mine = {b.id for b in waiting}
+    positions, ahead = {}, dict.fromkeys({b.visit_id for b in waiting}, 0)
+    for booking_id, visit_id, registration_id in queues:
+        if booking_id in mine:
+            positions[booking_id] = ahead[visit_id] + 1
+        if registration_id not in waiting_for_the_meeting:
+            ahead[visit_id] += 1
+    return positions
 
 
 # --- promotions -----------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ from portmeet.registration import mail, service
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
 
+def _picks_with_positions(registration: Registration) -> list:
+    positions = service.pick_positions(registration)
+    return [(booking, positions.get(booking.id)) for booking in registration.bookings]
+
+
 bp = Blueprint("registration", __name__)
 bp.after_app_request(mail.send_after_response)
 
@@ -112,7 +117,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         meeting=registration.meeting,
         token=token,
         position=service.registration_position(registration),
-        picks=[(booking, service.booking_position(booking)) for booking in registration.bookings],
+        picks=_picks_with_positions(registration),
         masked=service.masked,
         can_edit=registration.meeting.registration_state() == "open",
         can_cancel=not service.meeting_has_ended(registration.meeting),
@@ -266,7 +271,7 @@ def manage_detail(slug: str, registration_id: int):
         meeting=meeting,
         registration=registration,
         position=service.registration_position(registration),
-        picks=[(booking, service.booking_position(booking)) for booking in registration.bookings],
+        picks=_picks_with_positions(registration),
     )
 
 

@@ -267,6 +267,18 @@ def check_database(url: str, places: dict[int, int], accepted: list[str]) -> lis
     return problems
 
 
+def report_errors_and_database(url: str, places: dict[int, int], results: Results) -> int:
+    """Print the first errors and what the database check found; returns the number of problems."""
+    for error in results.errors[:10]:
+        print(f"  error: {error}")
+    problems = check_database(url, places, results.accepted)
+    for problem in problems:
+        print(f"  FAILED: {problem}")
+    if not problems:
+        print("  database: no visit overbooked, no pick waiting beside a free place, every accepted registration saved")
+    return len(problems)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -311,14 +323,7 @@ def one_run(args, number: int) -> dict:
         p50, p95, p99 = (percentile(values, share) * 1000 for share in (0.50, 0.95, 0.99))
         figures[page] = (len(values), p50, p95, p99)
         print(f"  {page:<22} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {max(values) * 1000:>8.0f}")
-    for error in results.errors[:10]:
-        print(f"  error: {error}")
-    problems = check_database(args.database_url, places, results.accepted)
-    for problem in problems:
-        print(f"  FAILED: {problem}")
-    if not problems:
-        print("  database: no visit overbooked, no pick waiting beside a free place, every accepted registration saved")
-    figures["problems"] = len(problems)
+    figures["problems"] = report_errors_and_database(args.database_url, places, results)
     if not args.keep:
         drop_database(args.database_url)
     return figures

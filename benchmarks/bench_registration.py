@@ -27,12 +27,12 @@ from bench_load import (
     ROOT,
     Client,
     Results,
-    check_database,
     drop_database,
     free_port,
     load_meeting,
     percentile,
     recreate_database,
+    report_errors_and_database,
     server_environment,
     start_gunicorn,
     stop,
@@ -83,16 +83,10 @@ def one_run(args, number: int) -> dict:
           f"clients ({args.workers} gunicorn workers)")
     print(f"  {rate:.0f} registrations per second; POST p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
           f"{len(results.errors)} errors")
-    for error in results.errors[:10]:
-        print(f"  error: {error}")
-    problems = check_database(args.database_url, places, results.accepted)
-    for problem in problems:
-        print(f"  FAILED: {problem}")
-    if not problems:
-        print("  database: no visit overbooked, every accepted registration saved")
+    problems = report_errors_and_database(args.database_url, places, results)
     if not args.keep:
         drop_database(args.database_url)
-    return {"rate": rate, "p50": p50, "p95": p95, "errors": len(results.errors) + len(problems)}
+    return {"rate": rate, "p50": p50, "p95": p95, "errors": len(results.errors) + problems}
 
 
 def main() -> None:

@@ -154,12 +154,14 @@ def bench(label: str, url: str, registrations: int, runs: int) -> None:
         db.engine.dispose()
 
 
-def postgres_reachable(url: str) -> bool:
-    from sqlalchemy import create_engine
+def fresh_postgres_database(url: str) -> bool:
+    """Create the benchmark's own PostgreSQL database afresh; False (and PostgreSQL skipped) when the
+    server cannot be reached."""
+    from bench_load import recreate_database
 
     try:
-        with create_engine(url).connect():
-            return True
+        recreate_database(url)
+        return True
     except Exception as error:  # noqa: BLE001 - any failure means "skip PostgreSQL"
         print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipped.")
         return False
@@ -173,7 +175,7 @@ def main() -> None:
     print(f"{args.registrations} registrations, {args.runs} timed requests per page\n")
     with tempfile.TemporaryDirectory() as folder:
         bench("SQLite", f"sqlite:///{folder}/bench.sqlite", args.registrations, args.runs)
-    if postgres_reachable(POSTGRES_URL):
+    if fresh_postgres_database(POSTGRES_URL):
         bench("PostgreSQL", POSTGRES_URL, args.registrations, args.runs)
 
 

@@ -279,6 +279,18 @@ def report_errors_and_database(url: str, places: dict[int, int], results: Result
     return len(problems)
 
 
+def parse_server_arguments(parser: argparse.ArgumentParser, database_url: str) -> argparse.Namespace:
+    """The options every gunicorn-on-PostgreSQL benchmark shares; parses the command line."""
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--database-url", default=database_url)
+    parser.add_argument("--log-dir", default="/tmp")
+    parser.add_argument("--keep", action="store_true", help="keep the database after the last run")
+    args = parser.parse_args()
+    if not make_url(args.database_url).get_backend_name().startswith("postgresql"):
+        raise SystemExit(f"{parser.prog} needs a PostgreSQL database URL")
+    return args
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -334,15 +346,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--meeting-capacity", type=int, default=1500,
                         help="beyond it, delegates join the meeting's waitlist")
-    parser.add_argument("--database-url", default=DATABASE_URL)
-    parser.add_argument("--log-dir", default="/tmp")
-    parser.add_argument("--keep", action="store_true", help="keep the database after the last run")
-    args = parser.parse_args()
-    if not make_url(args.database_url).get_backend_name().startswith("postgresql"):
-        raise SystemExit("bench_load needs a PostgreSQL database URL")
+    args = parse_server_arguments(parser, DATABASE_URL)
 
     runs = [one_run(args, number) for number in range(1, args.runs + 1)]
     if len(runs) > 1:

@@ -19,8 +19,6 @@ import sys
 import time as clock
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from bench_load import (
     DATABASE_URL,
     REQUEST_TIMEOUT,
@@ -30,6 +28,7 @@ from bench_load import (
     drop_database,
     free_port,
     load_meeting,
+    parse_server_arguments,
     percentile,
     recreate_database,
     report_errors_and_database,
@@ -94,14 +93,8 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_REGISTRATION_DATABASE_URL",
-                                                                 DATABASE_URL.replace("bench_load", "bench_registration")))
-    parser.add_argument("--log-dir", default="/tmp")
-    parser.add_argument("--keep", action="store_true", help="keep the database after the last run")
-    args = parser.parse_args()
-    if not make_url(args.database_url).get_backend_name().startswith("postgresql"):
-        raise SystemExit("bench_registration needs a PostgreSQL database URL")
+    args = parse_server_arguments(parser, os.environ.get(
+        "BENCH_REGISTRATION_DATABASE_URL", DATABASE_URL.replace("bench_load", "bench_registration")))
 
     runs = [one_run(args, number) for number in range(1, args.runs + 1)]
     print(f"\nmedians of {len(runs)} runs: {statistics.median(r['rate'] for r in runs):.0f} registrations per second, "

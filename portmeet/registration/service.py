@@ -223,32 +223,43 @@ def registration_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def _visit_queue_positions(visits, waiting_for_the_meeting: set[int]) -> dict[int, int]:
+    """Booking id → place in its visit's queue (1 = next to get a place) for every waiting pick of these
+    visits (ids, or a select of ids). Picks of delegates still waiting for the meeting itself
+    (`waiting_for_the_meeting`) do not count ahead of others."""
+    # Bookings alone rather than joined to registrations: on tables whose statistics lag behind (a busy
+    # first day of registration) PostgreSQL plans that join as a nested loop over every registration.
+    queues = db.session.execute(
+        select(VisitBooking.id, VisitBooking.visit_id, VisitBooking.registration_id)
+        .where(VisitBooking.visit_id.in_(visits), VisitBooking.status == BookingStatus.waitlisted)
+        .order_by(*_queue_order(VisitBooking))
+    ).all()
+    positions: dict[int, int] = {}
+    ahead: dict[int, int] = {}
+    for booking_id, visit_id, registration_id in queues:
+        positions[booking_id] = ahead.get(visit_id, 0) + 1
+        if registration_id not in waiting_for_the_meeting:
+            ahead[visit_id] = ahead.get(visit_id, 0) + 1
+    return positions
+
+
+def _waiting_for_the_meeting(meeting_id: int) -> list[int]:
+    """Ids of the meeting's waitlisted registrations, first in line first."""
+    return db.session.scalars(
+        select(Registration.id).where(Registration.meeting_id == meeting_id,
+                                      Registration.status == RegistrationStatus.waitlisted)
+        .order_by(*_queue_order(Registration))
+    ).all()
+
+
 def pick_positions(registration: Registration) -> dict[int, int]:
-    """Booking id → place in its visit's queue (1 = next to get a place), for the registration's waiting
-    picks. Picks of delegates still waiting for the meeting itself do not count ahead of others."""
+    """Booking id → place in its visit's queue, for the registration's waiting picks."""
     waiting = [b for b in registration.bookings if b.status == BookingStatus.waitlisted]
     if not waiting:
         return {}
-    # Index lookups rather than a join: on tables whose statistics lag behind (a busy first day of
-    # registration) PostgreSQL plans that join as a nested loop over every registration, for each pick.
-    queues = db.session.execute(
-        select(VisitBooking.id, VisitBooking.visit_id, VisitBooking.registration_id)
-        .where(VisitBooking.visit_id.in_({b.visit_id for b in waiting}),
-               VisitBooking.status == BookingStatus.waitlisted)
-        .order_by(*_queue_order(VisitBooking))
-    ).all()
-    waiting_for_the_meeting = set(db.session.scalars(
-        select(Registration.id).where(Registration.meeting_id == registration.meeting_id,
-                                      Registration.status == RegistrationStatus.waitlisted)
-    ))
-    mine = {b.id for b in waiting}
-    positions, ahead = {}, dict.fromkeys({b.visit_id for b in waiting}, 0)
-    for booking_id, visit_id, registration_id in queues:
-        if booking_id in mine:
-            positions[booking_id] = ahead[visit_id] + 1
-        if registration_id not in waiting_for_the_meeting:
-            ahead[visit_id] += 1
-    return positions
+    positions = _visit_queue_positions({b.visit_id for b in waiting},
+                                       set(_waiting_for_the_meeting(registration.meeting_id)))
+    return {b.id: positions[b.id] for b in waiting}
 
 
 # --- promotions -----------------------------------------------------------------------------------
@@ -562,23 +573,9 @@ def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
 def waitlist_positions(meeting: Meeting) -> tuple[dict[int, int], dict[int, int]]:
     """(registration id → meeting waitlist position, booking id → visit waitlist position) for the
     whole meeting, in two queries (the table shows every position)."""
-    registrations = db.session.scalars(
-        select(Registration.id).where(Registration.meeting_id == meeting.id,
-                                      Registration.status == RegistrationStatus.waitlisted)
-        .order_by(*_queue_order(Registration))
-    ).all()
-    rows = db.session.execute(
-        select(VisitBooking.id, VisitBooking.visit_id, Registration.status)
-        .join(Registration, Registration.id == VisitBooking.registration_id)
-        .where(Registration.meeting_id == meeting.id, VisitBooking.status == BookingStatus.waitlisted)
-        .order_by(*_queue_order(VisitBooking))
-    ).all()
-    booking_positions: dict[int, int] = {}
-    ahead: dict[int, int] = {}
-    for booking_id, visit_id, registration_status in rows:
-        booking_positions[booking_id] = ahead.get(visit_id, 0) + 1
-        if registration_status == RegistrationStatus.confirmed:
-            ahead[visit_id] = ahead.get(visit_id, 0) + 1
+    registrations = _waiting_for_the_meeting(meeting.id)
+    booking_positions = _visit_queue_positions(select(FieldVisit.id).where(FieldVisit.meeting_id == meeting.id),
+                                               set(registrations))
     return {rid: n for n, rid in enumerate(registrations, start=1)}, booking_positions
 
 

@@ -127,8 +127,6 @@ def test_badge_shows_organisation_country_category_and_meeting(manager, meeting,
 
 
 def test_badge_qr_opens_that_delegates_check_in(app, manager, meeting, make_registration):
-    from PIL import Image
-
     registration = make_registration(meeting, first_name="Nikos", last_name="Kazantzakis")
     with app.test_request_context(base_url="http://localhost"):
         url = service.checkin_url(db.session.get(Registration, registration.id), db.session.get(Meeting, meeting.id))

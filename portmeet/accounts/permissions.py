@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
+from portmeet.meetings.service import public_meeting_or_none
 
 
 def can_manage(user: User, meeting: Meeting) -> bool:
@@ -18,12 +19,29 @@ def can_manage(user: User, meeting: Meeting) -> bool:
     ) is not None
 
 
+def get_public_meeting_or_404(slug: str) -> Meeting:
+    """The meeting with this slug if the public may see it (not a draft); 404 otherwise."""
+    meeting = public_meeting_or_none(slug)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
 def get_managed_meeting_or_404(slug: str) -> Meeting:
     """The meeting with this slug if the signed-in user manages it; 404 otherwise, so others learn nothing."""
     meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
     if meeting is None or not can_manage(current_user, meeting):
         abort(404)
     return meeting
+
+
+def get_meeting_item_or_404(model, item_id: int, meeting: Meeting):
+    """The session, field visit or registration with this id if it belongs to this meeting; 404 otherwise,
+    so that one meeting's pages never reach another's items."""
+    item = db.session.get(model, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
 
 
 def managed_meetings(user: User) -> list[Meeting]:

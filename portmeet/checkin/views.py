@@ -7,7 +7,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portmeet.accounts.permissions import get_managed_meeting_or_404
+from portmeet.accounts.permissions import get_managed_meeting_or_404, get_meeting_item_or_404
 from portmeet.checkin import service
 from portmeet.checkin.forms import ArrivalForm, SearchForm, WalkInForm
 from portmeet.extensions import db
@@ -23,13 +23,6 @@ from portmeet.registration.service import (
 )
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/meetings/<slug>/checkin")
-
-
-def _registration_or_404(meeting: Meeting, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.meeting_id != meeting.id:
-        abort(404)
-    return registration
 
 
 def _page_context(meeting: Meeting) -> dict:
@@ -82,7 +75,7 @@ def _back(meeting: Meeting, form: ArrivalForm, registration: Registration):
 @login_required
 def arrive(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    registration = _registration_or_404(meeting, registration_id)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
     form = ArrivalForm()
     if not form.validate_on_submit():
         abort(400)
@@ -104,7 +97,7 @@ def arrive(slug: str, registration_id: int):
 @login_required
 def undo(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    registration = _registration_or_404(meeting, registration_id)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
     form = ArrivalForm()
     if not form.validate_on_submit():
         abort(400)
@@ -114,15 +107,6 @@ def undo(slug: str, registration_id: int):
     else:
         flash(_("%(name)s was not checked in.", name=registration.full_name), "warning")
     return _back(meeting, form, registration)
-
-
-def _show_refusal(form: WalkInForm, error: RegistrationError) -> None:
-    """A rule the form could not check beforehand (e.g. the same e-mail registered a moment ago)."""
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors = [*form.form_errors, error.message]
 
 
 @bp.route("/walk-in", methods=["GET", "POST"])
@@ -136,7 +120,7 @@ def walk_in(slug: str):
             registration, _token = register(meeting, form.registration_data())
         except RegistrationError as error:
             db.session.rollback()
-            _show_refusal(form, error)
+            form.add_refusal(error)
         else:
             arrived = form.check_in.data and service.mark_arrival(registration) is service.ArrivalOutcome.checked_in
             db.session.commit()

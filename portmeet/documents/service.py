@@ -1,8 +1,6 @@
 """What each printed document shows: badges, attendee lists, programme, itinerary, manifests, calendar."""
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portmeet.countries import country_name
+from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import collation_key, current_language
 from portmeet.labels import label
@@ -263,22 +262,6 @@ def attendees_by_country(meeting: Meeting, include_waitlist: bool = False,
     for group in groups.values():
         group.registrations.sort(key=registration_sort_key)
     return sorted(groups.values(), key=lambda g: collation_key(g.name))
-
-
-def csv_text(header: list[str], rows: list[list]) -> str:
-    """CSV with a BOM (spreadsheets then read UTF-8); a cell that would run as a formula is quoted."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def attendees_csv(groups: list[CountryGroup]) -> str:

@@ -2,31 +2,20 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
-from portmeet.accounts.permissions import get_managed_meeting_or_404
+from portmeet.accounts.permissions import (
+    get_managed_meeting_or_404,
+    get_meeting_item_or_404,
+    get_public_meeting_or_404,
+)
 from portmeet.documents import service
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.pdf import file_response, pdf_response
-from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
-from portmeet.meetings.service import programme_by_day, public_meeting_or_none
+from portmeet.meetings.service import programme_by_day
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.service import registration_by_token, visit_counts, visit_roster
 
 bp = Blueprint("documents", __name__)
-
-
-def _public_meeting_or_404(slug: str) -> Meeting:
-    meeting = public_meeting_or_none(slug)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _visit_or_404(meeting: Meeting, visit_id: int) -> FieldVisit:
-    visit = db.session.get(FieldVisit, visit_id)
-    if visit is None or visit.meeting_id != meeting.id:
-        abort(404)
-    return visit
 
 
 def _valid_or_400(form) -> None:
@@ -98,7 +87,7 @@ def attendees_csv(slug: str):
 @login_required
 def manifest_pdf(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    visit = _visit_or_404(meeting, visit_id)
+    visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
                         meeting=meeting, visit=visit, roster=visit_roster(visit))
 
@@ -107,7 +96,7 @@ def manifest_pdf(slug: str, visit_id: int):
 @login_required
 def manifest_csv(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    visit = _visit_or_404(meeting, visit_id)
+    visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     return file_response(service.manifest_csv(visit_roster(visit)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
@@ -116,7 +105,7 @@ def manifest_csv(slug: str, visit_id: int):
 
 @bp.get("/meetings/<slug>/participants")
 def participants(slug: str):
-    meeting = _public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug)
     groups = service.attendees_by_country(meeting, consenting_only=True)
     return render_template("documents/participants.html", meeting=meeting, groups=groups,
                            total=sum(group.count for group in groups))
@@ -124,14 +113,14 @@ def participants(slug: str):
 
 @bp.get("/meetings/<slug>/programme.pdf")
 def programme_pdf(slug: str):
-    meeting = _public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug)
     return pdf_response("documents/programme.html", f"{meeting.slug}-programme.pdf", private=False,
                         meeting=meeting, programme=programme_by_day(meeting), counts=visit_counts(meeting))
 
 
 @bp.get("/meetings/<slug>/programme.ics")
 def programme_ics(slug: str):
-    meeting = _public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug)
     return file_response(service.programme_calendar(meeting, request.host), f"{meeting.slug}-programme.ics",
                          "text/calendar", private=False)
 

@@ -1,10 +1,15 @@
 """Public meeting pages, and the hosts' pages to build a meeting, its programme and its visits."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portmeet.accounts.forms import AddHostForm, EmptyForm
-from portmeet.accounts.permissions import get_managed_meeting_or_404, managed_meetings
+from portmeet.accounts.permissions import (
+    get_managed_meeting_or_404,
+    get_meeting_item_or_404,
+    get_public_meeting_or_404,
+    managed_meetings,
+)
 from portmeet.accounts.service import hosts_of
 from portmeet.extensions import db
 from portmeet.meetings import service
@@ -31,9 +36,7 @@ def index():
 
 @bp.get("/meetings/<slug>/")
 def detail(slug: str):
-    meeting = service.public_meeting_or_none(slug)
-    if meeting is None:
-        abort(404)
+    meeting = get_public_meeting_or_404(slug)
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
@@ -92,26 +95,12 @@ def edit_meeting(slug: str):
     return render_template("meetings/meeting_form.html", form=form, meeting=meeting), form_status(form)
 
 
-def _session_or_404(meeting, session_id: int) -> ProgrammeSession:
-    session = db.session.get(ProgrammeSession, session_id)
-    if session is None or session.meeting_id != meeting.id:
-        abort(404)
-    return session
-
-
-def _visit_or_404(meeting, visit_id: int) -> FieldVisit:
-    visit = db.session.get(FieldVisit, visit_id)
-    if visit is None or visit.meeting_id != meeting.id:
-        abort(404)
-    return visit
-
-
 @bp.route("/manage/meetings/<slug>/sessions/new", methods=["GET", "POST"])
 @bp.route("/manage/meetings/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(slug: str, session_id: int | None = None):
     meeting = get_managed_meeting_or_404(slug)
-    session = _session_or_404(meeting, session_id) if session_id else None
+    session = get_meeting_item_or_404(ProgrammeSession, session_id, meeting) if session_id else None
     form = SessionForm(obj=session, meeting=meeting, session=session)
     if request.method == "GET" and session is not None:
         form.kind.data = session.kind.value
@@ -128,7 +117,7 @@ def edit_session(slug: str, session_id: int | None = None):
 @login_required
 def delete_session(slug: str, session_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    session = _session_or_404(meeting, session_id)
+    session = get_meeting_item_or_404(ProgrammeSession, session_id, meeting)
     if EmptyForm().validate_on_submit():
         service.delete_session(session)
         db.session.commit()
@@ -141,7 +130,7 @@ def delete_session(slug: str, session_id: int):
 @login_required
 def edit_visit(slug: str, visit_id: int | None = None):
     meeting = get_managed_meeting_or_404(slug)
-    visit = _visit_or_404(meeting, visit_id) if visit_id else None
+    visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting) if visit_id else None
     form = VisitForm(obj=visit, meeting=meeting)
     if request.method == "GET" and visit is not None:
         form.transport.data = visit.transport.value
@@ -157,7 +146,7 @@ def edit_visit(slug: str, visit_id: int | None = None):
 @login_required
 def delete_visit(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    visit = _visit_or_404(meeting, visit_id)
+    visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     if EmptyForm().validate_on_submit():
         service.delete_visit(visit)
         db.session.commit()

@@ -54,6 +54,21 @@ class RegistrationForm(FlaskForm):
         self.duplicate = False  # the template then offers to re-send the private link
         self.visits.choices = [(visit.id, visit.title) for visit in meeting.visits]
 
+    def add_refusal(self, error: service.RegistrationError) -> None:
+        """Show, beside its field, a rule the service refused that validation could not see coming
+        (e.g. the same e-mail registered a moment ago from another browser)."""
+        field = getattr(self, error.field or "", None)
+        errors = field.errors if field is not None else self.form_errors
+        if isinstance(errors, tuple):
+            errors = list(errors)
+            if field is not None:
+                field.errors = errors
+            else:
+                self.form_errors = errors
+        errors.append(error.message)
+        if error.field == "email":
+            self.duplicate = True
+
     def validate_email(self, field):
         if field.data and service.duplicate_registration(self.meeting, field.data, self.registration) is not None:
             self.duplicate = True

@@ -1,18 +1,20 @@
 """Delegate registration pages (register, private link, edit, cancel, re-send) and the manage side."""
-import csv
-import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from portmeet.accounts.forms import EmptyForm
-from portmeet.accounts.permissions import get_managed_meeting_or_404
+from portmeet.accounts.permissions import (
+    get_managed_meeting_or_404,
+    get_meeting_item_or_404,
+    get_public_meeting_or_404,
+)
 from portmeet.countries import country_name
+from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
-from portmeet.meetings.service import public_meeting_or_none
 from portmeet.registration import mail, service
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
@@ -29,27 +31,6 @@ bp.after_app_request(mail.send_after_response)
 def _form_status(form) -> int:
     """400 for a submitted form with errors, 200 for a fresh one."""
     return 400 if request.method == "POST" and form.errors else 200
-
-
-def _add_error(form, error: service.RegistrationError) -> None:
-    field = getattr(form, error.field or "", None)
-    errors = field.errors if field is not None else form.form_errors
-    if isinstance(errors, tuple):
-        errors = list(errors)
-        if field is not None:
-            field.errors = errors
-        else:
-            form.form_errors = errors
-    errors.append(error.message)
-    if error.field == "email":
-        form.duplicate = True
-
-
-def _public_meeting_or_404(slug: str):
-    meeting = public_meeting_or_none(slug)
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 def _registration_or_404(token: str) -> Registration:
@@ -71,7 +52,7 @@ def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_
 
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
-    meeting = _public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug)
     state = meeting.registration_state()
     if state != "open":
         status = 403 if request.method == "POST" else 200
@@ -82,7 +63,7 @@ def register(slug: str):
             registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()})
         except service.RegistrationError as error:
             db.session.rollback()
-            _add_error(form, error)
+            form.add_refusal(error)
         else:
             db.session.commit()
             flash(_("Thank you, %(name)s: you are registered. We have sent this page's private address to "
@@ -96,7 +77,7 @@ def register(slug: str):
 
 @bp.route("/meetings/<slug>/resend-link", methods=["GET", "POST"])
 def resend_link(slug: str):
-    meeting = _public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug)
     form = ResendLinkForm()
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"][:254]
@@ -150,7 +131,7 @@ def edit(token: str):
             service.update_registration(registration, {**form.registration_data(), "language": current_language()})
         except service.RegistrationError as error:
             db.session.rollback()
-            _add_error(form, error)
+            form.add_refusal(error)
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
@@ -184,20 +165,6 @@ def cancel(token: str):
 
 # --- the manage side ----------------------------------------------------------------------------------
 
-def _managed_registration_or_404(meeting, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.meeting_id != meeting.id:
-        abort(404)
-    return registration
-
-
-def _managed_visit_or_404(meeting, visit_id: int) -> FieldVisit:
-    visit = db.session.get(FieldVisit, visit_id)
-    if visit is None or visit.meeting_id != meeting.id:
-        abort(404)
-    return visit
-
-
 @bp.get("/manage/meetings/<slug>/registrations")
 @login_required
 def manage_list(slug: str):
@@ -226,28 +193,19 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/manage/meetings/<slug>/registrations.csv")
 @login_required
 def manage_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     registrations = service.registrations_of(meeting, RegistrationFilterForm(request.args, meeting=meeting).filters())
     registration_positions, booking_positions = service.waitlist_positions(meeting)
-    out = io.StringIO()
-    out.write("\ufeff")  # the BOM makes spreadsheets read the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for r in registrations:
         visits = "; ".join(
             f"{b.visit.title} ({b.status.value}{' ' + str(booking_positions.get(b.id)) if b.id in booking_positions else ''})"
             for b in sorted(r.bookings, key=lambda b: (b.visit.day, b.visit.start_time))
         )
-        writer.writerow([_cell(v) for v in (
+        rows.append((
             r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,
             r.email, r.organisation, r.job_title, r.country, country_name(r.country), r.category.value, r.phone,
             r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits, r.nationality or "",
@@ -255,8 +213,8 @@ def manage_csv(slug: str):
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",
-        )])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+        ))
+    return Response(csv_text(CSV_COLUMNS, rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{meeting.slug}-registrations.csv"',
     })
 
@@ -265,7 +223,7 @@ def manage_csv(slug: str):
 @login_required
 def manage_detail(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    registration = _managed_registration_or_404(meeting, registration_id)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
     return render_template(
         "registration/manage_detail.html",
         meeting=meeting,
@@ -279,7 +237,7 @@ def manage_detail(slug: str, registration_id: int):
 @login_required
 def manage_edit(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    registration = _managed_registration_or_404(meeting, registration_id)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
     detail_url = url_for("registration.manage_detail", slug=slug, registration_id=registration.id)
     if registration.status == RegistrationStatus.cancelled:
         flash(_("This registration was cancelled; it can no longer be changed."), "error")
@@ -293,7 +251,7 @@ def manage_edit(slug: str, registration_id: int):
             service.update_registration(registration, form.registration_data(), by_organiser=True)
         except service.RegistrationError as error:
             db.session.rollback()
-            _add_error(form, error)
+            form.add_refusal(error)
         else:
             db.session.commit()
             flash(_("Registration saved; the delegate has been told by e-mail."), "success")
@@ -308,7 +266,7 @@ def manage_edit(slug: str, registration_id: int):
 @login_required
 def manage_cancel(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    registration = _managed_registration_or_404(meeting, registration_id)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
     detail_url = url_for("registration.manage_detail", slug=slug, registration_id=registration.id)
     form = EmptyForm()
     if form.validate_on_submit():
@@ -325,5 +283,5 @@ def manage_cancel(slug: str, registration_id: int):
 @login_required
 def visit_roster(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
-    visit = _managed_visit_or_404(meeting, visit_id)
+    visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     return render_template("registration/visit_roster.html", meeting=meeting, roster=service.visit_roster(visit))

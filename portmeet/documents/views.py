@@ -8,6 +8,7 @@ from portmeet.accounts.permissions import (
     get_public_meeting_or_404,
 )
 from portmeet.documents import service
+from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.pdf import file_response, pdf_response
 from portmeet.meetings.models import FieldVisit, Meeting
@@ -136,3 +137,12 @@ def itinerary_pdf(token: str):
         meeting=meeting, registration=registration, days=service.itinerary(registration),
         qr=service.qr_code(service.checkin_url(registration, meeting)),
     )
+
+
+@bp.get("/registrations/<token>/itinerary.ics")
+def itinerary_ics(token: str):
+    registration = registration_by_token(token)
+    if registration is None or registration.status == RegistrationStatus.cancelled:
+        abort(404)
+    return file_response(itinerary_calendar(registration), f"{registration.meeting.slug}-itinerary.ics",
+                         "text/calendar")

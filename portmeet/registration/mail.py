@@ -90,18 +90,24 @@ def _in_their_language(queue_message):
     return queue_in_language
 
 
+def _calendar_link(token: str) -> str:
+    return external_url("documents.itinerary_ics", token=token)
+
+
 @_in_their_language
 def queue_confirmation(registration: Registration, token: str) -> None:
     link = external_url("registration.show", token=token)
     subject = (_("your registration is confirmed") if registration.status.value == "confirmed"
                else _("you are on the waiting list"))
-    queue(registration.email, _subject(registration, subject), _render("confirmation", registration, link=link))
+    queue(registration.email, _subject(registration, subject), _render("confirmation", registration, link=link,
+                                                                       calendar_link=_calendar_link(token)))
 
 
 @_in_their_language
 def queue_link(registration: Registration, token: str) -> None:
     link = external_url("registration.show", token=token)
-    queue(registration.email, _subject(registration, _("your private link")), _render("link", registration, link=link))
+    queue(registration.email, _subject(registration, _("your private link")),
+          _render("link", registration, link=link, calendar_link=_calendar_link(token)))
 
 
 @_in_their_language

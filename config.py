@@ -20,6 +20,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
+    # How long a change of places waits for another's row locks on PostgreSQL before giving up (a 503).
+    LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", 10_000))
     WTF_CSRF_TIME_LIMIT = None  # a delegate may leave the form open for hours
 
     # Outgoing mail. With no MAIL_SERVER, messages are written to the log.

@@ -34,7 +34,7 @@ from portmeet.registration.models import (  # noqa: E402
     VisitBooking,
     hash_token,
 )
-from portmeet.registration.service import checkin_token  # noqa: E402
+from portmeet.checkin.tokens import checkin_token  # noqa: E402
 from portmeet.timeutil import utcnow  # noqa: E402
 
 PASSWORD = "bench-password-42"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portmeet.extensions import db
 from portmeet.registration.models import Category, OutboxMessage, Registration, RegistrationStatus
-from portmeet.registration.service import checkin_token
+from portmeet.checkin.tokens import checkin_token
 from portmeet.timeutil import utcnow
 
 

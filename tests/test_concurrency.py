@@ -18,7 +18,7 @@ from portmeet import create_app
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
-from portmeet.registration.service import pick_positions, registration_position
+from portmeet.registration.waitlist import pick_positions, registration_position
 from tests.conftest import ON_POSTGRES, POSTGRES_URL, FormClient
 
 DELEGATES = 40

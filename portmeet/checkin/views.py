@@ -13,14 +13,9 @@ from portmeet.checkin.forms import ArrivalForm, SearchForm, WalkInForm
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
 from portmeet.registration.models import Registration, RegistrationStatus, VisitBooking
-from portmeet.registration.service import (
-    RegistrationError,
-    checkin_token,
-    register,
-    registration_by_checkin_token,
-    registration_position,
-    visit_counts,
-)
+from portmeet.checkin.tokens import checkin_token, registration_by_checkin_token
+from portmeet.registration.service import RegistrationError, register
+from portmeet.registration.waitlist import registration_position, visit_counts
 
 bp = Blueprint("checkin", __name__, url_prefix="/manage/meetings/<slug>/checkin")
 

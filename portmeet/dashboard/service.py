@@ -17,7 +17,8 @@ from portmeet.registration.models import (
     RegistrationStatus,
     VisitBooking,
 )
-from portmeet.registration.service import id_data_missing, visit_counts
+from portmeet.registration.listing import id_data_missing
+from portmeet.registration.waitlist import visit_counts
 
 # A registration window longer than this is drawn from its last days only, so bars stay readable.
 MAX_CHART_DAYS = 366

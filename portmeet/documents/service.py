@@ -24,7 +24,8 @@ from portmeet.labels import label
 from portmeet.meetings.models import Meeting, ProgrammeSession
 from portmeet.meetings.service import programme_by_day
 from portmeet.registration.models import Category, Registration, RegistrationStatus, VisitBooking
-from portmeet.registration.service import VisitRoster, checkin_token
+from portmeet.checkin.tokens import checkin_token
+from portmeet.registration.listing import VisitRoster
 from portmeet.timeutil import utcnow
 
 # Category colour bands (Okabe–Ito palette, told apart by colour-blind readers too); the word is printed

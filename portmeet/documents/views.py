@@ -14,7 +14,9 @@ from portmeet.documents.pdf import file_response, pdf_response
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import programme_by_day
 from portmeet.registration.models import RegistrationStatus
-from portmeet.registration.service import registration_by_token, visit_counts, visit_roster
+from portmeet.registration.listing import visit_roster
+from portmeet.registration.service import registration_by_token
+from portmeet.registration.waitlist import visit_counts
 
 bp = Blueprint("documents", __name__)
 

@@ -15,7 +15,7 @@ from portmeet.extensions import db
 from portmeet.meetings import service
 from portmeet.meetings.forms import MeetingForm, SessionForm, VisitForm
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
-from portmeet.registration.service import visit_counts
+from portmeet.registration.waitlist import visit_counts
 from portmeet.timeutil import utcnow
 
 bp = Blueprint("meetings", __name__)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.forms_common import CountryField
 from portmeet.labels import choices
-from portmeet.registration import service
+from portmeet.registration import listing, service
 from portmeet.registration.models import Category, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
@@ -146,11 +146,11 @@ class RegistrationFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.visit.choices = [("", _("Any field visit"))] + [(visit.id, visit.title) for visit in meeting.visits]
 
-    def filters(self) -> service.RegistrationFilters:
+    def filters(self) -> listing.RegistrationFilters:
         valid = self.validate()
         if not valid:
-            return service.RegistrationFilters()
-        return service.RegistrationFilters(status=self.status.data or "", country=self.country.data or "",
+            return listing.RegistrationFilters()
+        return listing.RegistrationFilters(status=self.status.data or "", country=self.country.data or "",
                                            category=self.category.data or "", visit=self.visit.data,
                                            booking=self.booking.data or "", id_missing=bool(self.id_missing.data),
                                            needs=self.needs.data or "", arrived=self.arrived.data or "")

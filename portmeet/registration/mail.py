@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit
+from portmeet.registration import waitlist
 from portmeet.registration.models import OutboxMessage, Registration
 from portmeet.timeutil import utcnow
 
@@ -54,21 +55,17 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int | None]]:
-    from portmeet.registration.service import pick_positions  # the rules module imports this one
-
-    positions = pick_positions(registration)
+    positions = waitlist.pick_positions(registration)
     return [(b.visit, b.status.value, positions.get(b.id)) for b in registration.bookings]
 
 
 def _render(template: str, registration: Registration, **context) -> str:
-    from portmeet.registration.service import registration_position
-
     meeting = registration.meeting
     return render_template(
         f"registration/mail/{template}.txt",
         registration=registration,
         meeting=meeting,
-        position=registration_position(registration),
+        position=waitlist.registration_position(registration),
         visits=_visit_lines(registration),
         meeting_url=external_url("meetings.detail", slug=meeting.slug),
         resend_url=external_url("registration.resend_link", slug=meeting.slug),
@@ -131,6 +128,20 @@ def queue_cancellation(registration: Registration, *, by_organiser: bool = False
 def queue_changed_by_organiser(registration: Registration) -> None:
     queue(registration.email, _subject(registration, _("your registration was updated")),
           _render("changed", registration))
+
+
+def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None = None) -> None:
+    """Tell everyone who got a place during one change; `skip` is the delegate who made the change
+    (their own confirmation already says it). A delegate promoted at the meeting gets one message,
+    which lists their visit places too."""
+    promoted = {r.id for r in promotions.registrations}
+    for registration in promotions.registrations:
+        if registration is not skip:
+            queue_promotion(registration)
+    for booking in promotions.bookings:
+        registration = booking.registration
+        if registration is not skip and registration.id not in promoted:
+            queue_visit_promotion(registration, booking.visit)
 
 
 # --- sending ----------------------------------------------------------------------------------------

@@ -15,12 +15,12 @@ from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
-from portmeet.registration import mail, service
+from portmeet.registration import listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
 
 def _picks_with_positions(registration: Registration) -> list:
-    positions = service.pick_positions(registration)
+    positions = waitlist.pick_positions(registration)
     return [(booking, positions.get(booking.id)) for booking in registration.bookings]
 
 
@@ -71,7 +71,7 @@ def register(slug: str):
                     name=registration.first_name, email=registration.email), "success")
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
-        "registration/register.html", form=form, meeting=meeting, counts=service.visit_counts(meeting),
+        "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
     ), _form_status(form)
 
 
@@ -97,7 +97,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         registration=registration,
         meeting=registration.meeting,
         token=token,
-        position=service.registration_position(registration),
+        position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
         masked=service.masked,
         can_edit=registration.meeting.registration_state() == "open",
@@ -138,7 +138,7 @@ def edit(token: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
-        counts=service.visit_counts(meeting), masked=service.masked,
+        counts=waitlist.visit_counts(meeting), masked=service.masked,
     ), _form_status(form)
 
 
@@ -170,15 +170,15 @@ def cancel(token: str):
 def manage_list(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     filters_form = RegistrationFilterForm(request.args, meeting=meeting)
-    registrations = service.registrations_of(meeting, filters_form.filters())
-    registration_positions, booking_positions = service.waitlist_positions(meeting)
+    registrations = listing.registrations_of(meeting, filters_form.filters())
+    registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
     return render_template(
         "registration/manage_list.html",
         meeting=meeting,
         filters_form=filters_form,
         registrations=registrations,
-        counts={status.value: number for status, number in service.status_counts(meeting).items()},
-        visit_counts=service.visit_counts(meeting),
+        counts={status.value: number for status, number in listing.status_counts(meeting).items()},
+        visit_counts=waitlist.visit_counts(meeting),
         registration_positions=registration_positions,
         booking_positions=booking_positions,
         query=request.query_string.decode("ascii", "replace"),
@@ -197,8 +197,8 @@ CSV_COLUMNS = (
 @login_required
 def manage_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
-    registrations = service.registrations_of(meeting, RegistrationFilterForm(request.args, meeting=meeting).filters())
-    registration_positions, booking_positions = service.waitlist_positions(meeting)
+    registrations = listing.registrations_of(meeting, RegistrationFilterForm(request.args, meeting=meeting).filters())
+    registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
     rows = []
     for r in registrations:
         visits = "; ".join(
@@ -228,7 +228,7 @@ def manage_detail(slug: str, registration_id: int):
         "registration/manage_detail.html",
         meeting=meeting,
         registration=registration,
-        position=service.registration_position(registration),
+        position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
     )
 
@@ -258,7 +258,7 @@ def manage_edit(slug: str, registration_id: int):
             return redirect(detail_url, 303)
     return render_template(
         "registration/manage_edit.html", form=form, meeting=meeting, registration=registration,
-        counts=service.visit_counts(meeting),
+        counts=waitlist.visit_counts(meeting),
     ), _form_status(form)
 
 
@@ -284,4 +284,4 @@ def manage_cancel(slug: str, registration_id: int):
 def visit_roster(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
-    return render_template("registration/visit_roster.html", meeting=meeting, roster=service.visit_roster(visit))
+    return render_template("registration/visit_roster.html", meeting=meeting, roster=listing.visit_roster(visit))

@@ -1,7 +1,6 @@
-"""Entry point for `flask --app wsgi` and gunicorn (`gunicorn wsgi:app`)."""
-import os
-
-from config import Config, ProductionConfig
+"""Entry point for `flask --app wsgi` and gunicorn (`gunicorn wsgi:app`); PORTMEET_ENV picks the settings
+(unset = production)."""
+from config import config_from_environment
 from portmeet import create_app
 
-app = create_app(ProductionConfig if os.environ.get("PORTMEET_ENV") == "production" else Config)
+app = create_app(config_from_environment())

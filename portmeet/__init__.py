@@ -4,13 +4,21 @@ import os
 from flask import Flask
 from sqlalchemy import event
 
-from config import Config
 from portmeet.extensions import csrf, db, login_manager, migrate
 
 
-def create_app(config_class: type = Config) -> Flask:
+def create_app(config_class: type | None = None) -> Flask:
+    """The app with the given settings; without any, those PORTMEET_ENV names (unset = production)."""
+    if config_class is None:
+        from config import config_from_environment
+
+        config_class = config_from_environment()
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class)
+    from portmeet import security, urls
+
+    security.check_secret_key(app)  # before anything signs or serves
+    urls.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)  # the default SQLite file lives there
 
     db.init_app(app)
@@ -45,11 +53,13 @@ def _register_optional_blueprints(app: Flask) -> None:
     from portmeet.documents.views import bp as documents_bp
     from portmeet.checkin.views import bp as checkin_bp
     from portmeet.dashboard.views import bp as dashboard_bp
+    from portmeet.audit.views import bp as audit_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _configure_sqlite(engine) -> None:

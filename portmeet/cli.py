@@ -25,8 +25,15 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("demo")
     def demo() -> None:
-        """Load the demo meeting and the demo organiser (once)."""
+        """Load the demo meeting and the demo organiser (once); development only."""
+        from flask import current_app
+
         from portmeet.demo import DEMO_ORGANISER, load_demo
+
+        if current_app.config.get("PORTMEET_ENV") == "production":
+            # Its organiser's password is printed in the README: on a real site it would open everything.
+            raise click.ClickException("The demo (with its published organiser password) is refused in production; "
+                                       "set PORTMEET_ENV=development on a development machine.")
 
         meeting, created = load_demo()
         db.session.commit()

@@ -1,5 +1,6 @@
 """Error pages in the site's layout; a failed request rolls its transaction back."""
-from flask import Flask, render_template
+from flask import Flask, has_request_context, render_template
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -20,6 +21,9 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, (_l("Error"), _l("An error occurred.")))
+    if has_request_context() and request_ctx.url_adapter is None:
+        # A Host header outside TRUSTED_HOSTS: no URL may be built for this request, so no page either.
+        return f"{code} {title}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 

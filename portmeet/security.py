@@ -21,7 +21,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-MIN_SECRET_KEY_LENGTH = 16
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 10  # "aaaa…" or "abababab…" is long but guessable
 
 # Endpoints throttled per client address: (endpoint, config key of the limit). Only POSTs count.
 THROTTLED_BY_ADDRESS = (
@@ -43,17 +44,27 @@ def init_app(app: Flask) -> None:
         _apply_rate_limits(app)
 
 
+def is_strong_secret_key(key: str | None) -> bool:
+    """Long, varied and not the old public development key."""
+    return bool(key) and key != DEV_SECRET_KEY and len(key) >= MIN_SECRET_KEY_LENGTH \
+        and len(set(key)) >= MIN_SECRET_KEY_DISTINCT
+
+
 def check_secret_key(app: Flask) -> None:
-    """In production, refuse to start with no secret key, the development one, or a short one."""
+    """Unless development was chosen explicitly, refuse to start without a strong secret key: a known or
+    guessable key lets anyone sign a session cookie and open every manage page."""
     if not app.config.get("REQUIRE_SECRET_KEY"):
+        if not app.config.get("SECRET_KEY"):
+            from config import _development_secret_key
+
+            app.config["SECRET_KEY"] = _development_secret_key()
         return
-    key = app.config.get("SECRET_KEY") or ""
-    if not key or key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+    if not is_strong_secret_key(app.config.get("SECRET_KEY")):
         raise RuntimeError(
             "portmeet refuses to start in production without a secret key: set the SECRET_KEY "
             f"environment variable to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
-            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'); the development key "
-            "is not accepted."
+            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'), or set "
+            "PORTMEET_ENV=development on a development machine."
         )
 
 

@@ -9,6 +9,7 @@ from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
 
+from portmeet.audit.kinds import kind_label as audit_kind_label
 from portmeet.countries import country_name
 from portmeet.labels import label
 
@@ -76,7 +77,8 @@ def init_app(app: Flask) -> None:
         datetime=format_datetime,
     )
     app.jinja_env.globals.update(
-        date_range=date_range, status_label=label, kind_label=label, transport_label=label, category_label=label
+        date_range=date_range, status_label=label, kind_label=label, transport_label=label, category_label=label,
+        audit_label=audit_kind_label,
     )
 
     @app.context_processor

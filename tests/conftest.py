@@ -9,6 +9,11 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+
+# Development settings are an explicit choice (unset means production), also for the commands and
+# servers the tests start in their own processes.
+os.environ["PORTMEET_ENV"] = "development"
+
 from sqlalchemy import text
 
 from config import TestConfig

@@ -31,3 +31,23 @@ def test_demo_loads_once_and_is_public(app, runner, client):
     assert client.get(f"/manage/meetings/{meeting.slug}/").status_code == 200
     table = client.get(f"/manage/meetings/{meeting.slug}/registrations").get_data(as_text=True)
     assert "Παπαδοπούλου" in table and "Etxeberria" in table
+
+
+def test_demo_refuses_to_create_its_known_organiser_password_in_production(tmp_path):
+    """`flask demo` on a production site would publish a working organiser password."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PORTMEET_ENV": "production", "SECRET_KEY": "3f9c1e7a5b2d8064c1f7e9a3b5d2c8e0417a9b3c",
+           "PORTMEET_BASE_URL": "https://portmeet.example", "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=root, env=env, check=True, capture_output=True)
+    result = subprocess.run([*flask, "demo"], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "refused in production" in result.stderr
+    users = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
+                            ".execute('select count(*) from users').fetchone()[0])", f"{tmp_path}/p.sqlite"],
+                           capture_output=True, text=True)
+    assert users.stdout.strip() == "0"

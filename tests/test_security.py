@@ -75,11 +75,16 @@ def test_nul_byte_in_a_form_is_refused_and_nothing_saved(app, client, make_user)
 
 # --- production configuration ----------------------------------------------------------------------
 
+STRONG_KEY = "3f9c1e7a5b2d8064c1f7e9a3b5d2c8e0417a9b3c5d7e1f2a"
+
+
 class _Production(ProductionConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    BASE_URL = "https://portmeet.example"
 
 
-@pytest.mark.parametrize("key", [None, "", DEV_SECRET_KEY, "short"])
+@pytest.mark.parametrize("key", [None, "", DEV_SECRET_KEY, "short", "a" * 16, "a" * 64, "ab" * 20,
+                                 "a-long-random-production-secre"])
 def test_production_refuses_to_start_without_a_real_secret_key(key):
     config = type("Production", (_Production,), {"SECRET_KEY": key})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -88,7 +93,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(key):
 
 def test_production_cookies_are_secure_httponly_and_lax(make_user):
     make_user()  # the shared test database, when on PostgreSQL
-    config = type("Production", (_Production,), {"SECRET_KEY": "a" * 64, "SQLALCHEMY_DATABASE_URI":
+    config = type("Production", (_Production,), {"SECRET_KEY": STRONG_KEY, "SQLALCHEMY_DATABASE_URI":
                                                  TestConfig.SQLALCHEMY_DATABASE_URI})
     app = create_app(config)
     assert app.config["PREFERRED_URL_SCHEME"] == "https"
@@ -113,13 +118,20 @@ def test_production_cookies_are_secure_httponly_and_lax(make_user):
         db.engine.dispose()
 
 
-def test_wsgi_entry_point_refuses_production_without_secret_key(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(PORTMEET_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite")
+@pytest.mark.parametrize("environment", ["production", None])
+def test_wsgi_entry_point_refuses_production_without_secret_key(tmp_path, environment):
+    """Unset PORTMEET_ENV is production: no development key to fall back on."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PORTMEET_ENV")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite", PORTMEET_BASE_URL="https://portmeet.example")
+    if environment:
+        env["PORTMEET_ENV"] = environment
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "refuses to start in production without a secret key" in result.stderr
-    env["SECRET_KEY"] = "a-long-random-production-secret"
+    env["SECRET_KEY"] = "a" * 16  # long enough once, guessable always
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "refuses to start in production without a secret key" in result.stderr
+    env["SECRET_KEY"] = STRONG_KEY
     result = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.config['SESSION_COOKIE_SECURE'])"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -194,3 +206,33 @@ def test_every_text_field_a_person_types_into_has_a_maximum_length(app):
             if not any(isinstance(v, Length) and 0 < v.max <= 10_000 for v in validators):
                 unbounded.append(f"{form.__module__}.{form.__name__}.{name}")
     assert unbounded == []
+
+
+def test_wsgi_refuses_an_unknown_environment_name(tmp_path):
+    env = {**os.environ, "PORTMEET_ENV": "prod", "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "PORTMEET_ENV must be one of" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_base_url(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PORTMEET_BASE_URL"}
+    env.update(PORTMEET_ENV="production", SECRET_KEY=STRONG_KEY, DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite")
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "PORTMEET_BASE_URL" in result.stderr
+
+
+def test_a_cookie_signed_with_the_old_public_development_key_opens_nothing(tmp_path):
+    """The attack of issue 10: a session cookie signed with the once-public development key."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    config = type("Production", (_Production,), {"SECRET_KEY": STRONG_KEY})
+    app = create_app(config)
+    forger = type("Forger", (), {"secret_key": DEV_SECRET_KEY, "config": app.config})
+    serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
+    cookie = serializer.dumps({"_user_id": "1", "_fresh": True})
+    client = app.test_client()
+    client.set_cookie("session", cookie, domain="portmeet.example")
+    with app.app_context():
+        db.create_all()
+    response = client.get("/manage/accounts", base_url="https://portmeet.example")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portmeet import audit
 from portmeet.accounts.models import MeetingRole, User, normalize_email
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
@@ -24,13 +25,18 @@ def create_user(email: str, name: str, password: str, organiser: bool = False) -
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    audit.record(None, "account.created", subject=user, details={"organiser": organiser})
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account if the password is right, else None; both outcomes go to the audit trail."""
     user = find_user(email)
     if user is None or not user.check_password(password):
+        audit.record(None, "account.sign_in_failed", user or audit.SYSTEM, subject=user,
+                     details={"email": normalize_email(email)[:254]})
         return None
+    audit.record(None, "account.signed_in", user, subject=user)
     return user
 
 
@@ -42,6 +48,7 @@ def add_host(meeting: Meeting, email: str) -> User:
         raise AccountError(_("%(name)s already hosts this meeting.", name=user.name))
     meeting.roles.append(MeetingRole(user=user, role="host"))
     db.session.flush()
+    audit.record(meeting, "host.added", subject=user)
     return user
 
 
@@ -49,6 +56,7 @@ def remove_host(meeting: Meeting, user_id: int) -> None:
     for role in list(meeting.roles):
         if role.user_id == user_id:
             meeting.roles.remove(role)
+            audit.record(meeting, "host.removed", subject=role.user)
     db.session.flush()
 
 

@@ -38,6 +38,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
+        db.session.commit()  # the audit entry of the attempt, failed or not
         if user is not None:
             login_user(user)
             flash(_("Signed in as %(name)s.", name=user.name), "success")

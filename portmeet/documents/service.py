@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import segno
-from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from portmeet.registration.models import Category, Registration, RegistrationSta
 from portmeet.checkin.tokens import checkin_token
 from portmeet.registration.listing import VisitRoster
 from portmeet.timeutil import utcnow
+from portmeet.urls import base_host, external_url
 
 # Category colour bands (Okabe–Ito palette, told apart by colour-blind readers too); the word is printed
 # on the band as well, so the colour is never the only cue.
@@ -172,7 +172,7 @@ def name_font_size(name: str, layout: BadgeLayout) -> float:
 
 def checkin_url(registration: Registration, meeting: Meeting) -> str:
     """The absolute URL a badge's QR opens: the check-in page of that registration (signed code)."""
-    return url_for("checkin.registration", slug=meeting.slug, code=checkin_token(registration), _external=True)
+    return external_url("checkin.registration", slug=meeting.slug, code=checkin_token(registration))
 
 
 QR_MASK = 2
@@ -315,11 +315,12 @@ def itinerary(registration: Registration) -> list[tuple[date, list[ItineraryItem
     return days
 
 
-def programme_calendar(meeting: Meeting, host: str) -> bytes:
+def programme_calendar(meeting: Meeting) -> bytes:
     """The programme as iCalendar: every session and field visit an event in the meeting's time zone."""
     zone = ZoneInfo(meeting.timezone)
     calendar = icalendar.Calendar.new(prodid="-//portmeet//programme//EN", name=meeting.title)
     stamp = utcnow().replace(tzinfo=ZoneInfo("UTC"))
+    host = base_host()  # UIDs stay the same whatever Host header a request carries
 
     def event(uid: str, day: date, start: time, end: time, summary: str, location: str, description: str):
         calendar.add_component(icalendar.Event.new(

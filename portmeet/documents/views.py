@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
+from portmeet import audit
 from portmeet.accounts.permissions import (
     get_managed_meeting_or_404,
     get_meeting_item_or_404,
@@ -11,6 +12,7 @@ from portmeet.documents import service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.pdf import file_response, pdf_response
+from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import programme_by_day
 from portmeet.registration.models import RegistrationStatus
@@ -19,6 +21,12 @@ from portmeet.registration.service import registration_by_token
 from portmeet.registration.waitlist import visit_counts
 
 bp = Blueprint("documents", __name__)
+
+
+def _log_export(meeting: Meeting, kind: str, subject=None, **details) -> None:
+    """Every export of personal data goes to the meeting's audit trail (who, what, when)."""
+    audit.record(meeting, kind, subject=subject, details=details)
+    db.session.commit()
 
 
 def _valid_or_400(form) -> None:
@@ -37,6 +45,7 @@ def badges(slug: str):
     selection = form.selection()
     layout = selection.pop("layout")
     registrations = service.badge_registrations(meeting, **selection)
+    _log_export(meeting, "export.badges", layout=layout.name, badges=len(registrations))
     with form.language():
         badge_list = service.badges(meeting, registrations, layout)
         return pdf_response(
@@ -71,6 +80,7 @@ def attendees(slug: str):
 def attendees_pdf(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     form = _attendee_filters()
+    _log_export(meeting, "export.attendees", format="pdf")
     with form.language():
         return pdf_response("documents/attendees_print.html", f"{meeting.slug}-attendees.pdf",
                             **_attendee_context(meeting, form))
@@ -81,6 +91,7 @@ def attendees_pdf(slug: str):
 def attendees_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     form = _attendee_filters()
+    _log_export(meeting, "export.attendees", format="csv")
     with form.language():
         groups = _attendee_context(meeting, form)["groups"]
         return file_response(service.attendees_csv(groups), f"{meeting.slug}-attendees.csv", "text/csv")
@@ -91,6 +102,7 @@ def attendees_csv(slug: str):
 def manifest_pdf(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
+    _log_export(meeting, "export.manifest", subject=visit, format="pdf")
     return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
                         meeting=meeting, visit=visit, roster=visit_roster(visit))
 
@@ -100,6 +112,7 @@ def manifest_pdf(slug: str, visit_id: int):
 def manifest_csv(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
+    _log_export(meeting, "export.manifest", subject=visit, format="csv")
     return file_response(service.manifest_csv(visit_roster(visit)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
@@ -124,7 +137,7 @@ def programme_pdf(slug: str):
 @bp.get("/meetings/<slug>/programme.ics")
 def programme_ics(slug: str):
     meeting = get_public_meeting_or_404(slug)
-    return file_response(service.programme_calendar(meeting, request.host), f"{meeting.slug}-programme.ics",
+    return file_response(service.programme_calendar(meeting), f"{meeting.slug}-programme.ics",
                          "text/calendar", private=False)
 
 

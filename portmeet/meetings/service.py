@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portmeet import audit
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
@@ -62,10 +63,15 @@ def status_change_error(current: MeetingStatus, new: MeetingStatus) -> str | Non
     return None
 
 
-def _apply(obj, data: dict, fields: tuple[str, ...]) -> None:
+def _apply(obj, data: dict, fields: tuple[str, ...]) -> list[str]:
+    """Set the given fields; returns the names of those whose value changed (for the audit trail)."""
+    changed = []
     for name in fields:
         if name in data:
+            if getattr(obj, name) != data[name]:
+                changed.append(name)
             setattr(obj, name, data[name])
+    return changed
 
 
 def _clean_meeting_data(data: dict) -> dict:
@@ -85,12 +91,15 @@ def create_meeting(data: dict, created_by: User | None = None) -> Meeting:
     if created_by is not None and not created_by.is_organiser:
         meeting.roles.append(MeetingRole(user=created_by, role="host"))
     db.session.flush()
+    audit.record(meeting, "meeting.created", subject=meeting)
     return meeting
 
 
 def update_meeting(meeting: Meeting, data: dict) -> Meeting:
-    _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
+    changed = _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
     db.session.flush()
+    if changed:
+        audit.record(meeting, "meeting.changed", subject=meeting, details={"fields": changed})
     return meeting
 
 
@@ -163,26 +172,35 @@ def speakers_as_text(session: ProgrammeSession) -> str:
 
 def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
                  session: ProgrammeSession | None = None) -> ProgrammeSession:
+    created = session is None
     if session is None:
         session = ProgrammeSession(meeting=meeting)
         db.session.add(session)
     data = dict(data, kind=SessionKind(data["kind"]), room=(data.get("room") or "").strip(),
                 description=(data.get("description") or "").strip())
-    _apply(session, data, SESSION_FIELDS)
+    changed = _apply(session, data, SESSION_FIELDS)
+    if [(s.name, s.organisation, s.country) for s in session.speakers] != \
+            [(s.name, s.organisation, s.country) for s in speakers]:
+        changed.append("speakers")
     session.speakers = [
         Speaker(name=s.name, organisation=s.organisation, country=s.country, position=i)
         for i, s in enumerate(speakers)
     ]
     db.session.flush()
+    if created or changed:
+        audit.record(meeting, "session.created" if created else "session.changed", subject=session,
+                     details={} if created else {"fields": changed})
     return session
 
 
 def delete_session(session: ProgrammeSession) -> None:
+    audit.record(session.meeting_id, "session.deleted", subject=session)
     db.session.delete(session)
     db.session.flush()
 
 
 def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) -> FieldVisit:
+    created = visit is None
     if visit is None:
         visit = FieldVisit(meeting=meeting)
         db.session.add(visit)
@@ -191,12 +209,16 @@ def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) ->
                 meeting_point=(data.get("meeting_point") or "").strip())
     if not data.get("requires_id"):
         data["id_deadline"] = None
-    _apply(visit, data, VISIT_FIELDS)
+    changed = _apply(visit, data, VISIT_FIELDS)
     db.session.flush()
+    if created or changed:
+        audit.record(meeting, "visit.created" if created else "visit.changed", subject=visit,
+                     details={} if created else {"fields": changed})
     return visit
 
 
 def delete_visit(visit: FieldVisit) -> None:
+    audit.record(visit.meeting_id, "visit.deleted", subject=visit)
     db.session.delete(visit)
     db.session.flush()
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, g, has_app_context, has_request_context, render_template, url_for
+from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -27,6 +27,7 @@ from portmeet.meetings.models import FieldVisit
 from portmeet.registration import waitlist
 from portmeet.registration.models import OutboxMessage, Registration
 from portmeet.timeutil import utcnow
+from portmeet.urls import external_url  # noqa: F401 — links in e-mails come from PORTMEET_BASE_URL
 
 logger = logging.getLogger("portmeet.mail")
 logger.setLevel(logging.INFO)  # the development "mail server" is the log: it must show at INFO
@@ -45,13 +46,6 @@ def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
     if has_app_context():
         g.portmeet_mail_queued = True  # tells the after-request sender there is something to send
     return message
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail: from the request's host, or SERVER_NAME outside a request."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int | None]]:

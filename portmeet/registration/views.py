@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portmeet import audit
 from portmeet.accounts.forms import EmptyForm
 from portmeet.accounts.permissions import (
     get_managed_meeting_or_404,
@@ -197,7 +198,11 @@ CSV_COLUMNS = (
 @login_required
 def manage_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
-    registrations = listing.registrations_of(meeting, RegistrationFilterForm(request.args, meeting=meeting).filters())
+    filters = RegistrationFilterForm(request.args, meeting=meeting).filters()
+    registrations = listing.registrations_of(meeting, filters)
+    audit.record(meeting, "export.registrations_csv",
+                 details={"rows": len(registrations), **{k: v for k, v in vars(filters).items() if v}})
+    db.session.commit()
     registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
     rows = []
     for r in registrations:
@@ -224,13 +229,22 @@ def manage_csv(slug: str):
 def manage_detail(slug: str, registration_id: int):
     meeting = get_managed_meeting_or_404(slug)
     registration = get_meeting_item_or_404(Registration, registration_id, meeting)
+    _log_id_data_view(meeting, registration)
     return render_template(
         "registration/manage_detail.html",
         meeting=meeting,
         registration=registration,
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
+        history=audit.history_of(registration),
     )
+
+
+def _log_id_data_view(meeting, registration: Registration) -> None:
+    """A staff page about to show a delegate's ID data: the view goes to the audit trail."""
+    if registration.nationality or registration.id_number or registration.date_of_birth:
+        audit.record(meeting, "id_data.viewed", subject=registration)
+        db.session.commit()
 
 
 @bp.route("/manage/meetings/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
@@ -246,6 +260,7 @@ def manage_edit(slug: str, registration_id: int):
                             meeting=meeting, registration=registration, by_organiser=True)
     if request.method == "GET":
         _fill_form_from(form, registration, with_id_data=True)
+        _log_id_data_view(meeting, registration)
     if form.validate_on_submit():
         try:
             service.update_registration(registration, form.registration_data(), by_organiser=True)

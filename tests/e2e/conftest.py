@@ -33,7 +33,7 @@ def live_server(tmp_path_factory):
         process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("live_server.py")),
                                     str(folder / "portmeet.sqlite")], cwd=ROOT, stdout=out, stderr=err, env=env)
     port = None
-    for _ in range(300):
+    for _ in range(2400):  # up to two minutes: the machine may be busy with other test runs
         text = output.read_text()
         if text.startswith("PORT "):
             port = int(text.split()[1])

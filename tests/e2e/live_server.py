@@ -3,8 +3,11 @@
 Run by tests/e2e/conftest.py as a subprocess: `python tests/e2e/live_server.py DB_PATH`; prints
 `PORT <n>` once it listens.
 """
+import os
 import sys
 from pathlib import Path
+
+os.environ.setdefault("PORTMEET_ENV", "development")  # the tests' choice, explicit (unset = production)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -34,6 +37,7 @@ def main(db_path: str) -> None:
         load_demo()  # a realistic published meeting for the page checks; the journey builds its own
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links point at this server
     print(f"PORT {server.server_port}", flush=True)
     server.serve_forever()
 

@@ -77,6 +77,12 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = _bool("MAIL_SEND_AFTER_REQUEST", False)
     MAIL_LOG_BODIES = False
 
+    # Long PDFs (badges, attendee lists) are laid out in parts by this many processes side by side (0: one per
+    # core); badge sheets go PDF_CHUNK_PAGES pages to a part, lists are cut from PDF_PARTS_MIN_WEIGHT rows on.
+    PDF_WORKERS = int(os.environ.get("PDF_WORKERS", 0))
+    PDF_CHUNK_PAGES = int(os.environ.get("PDF_CHUNK_PAGES", 32))
+    PDF_PARTS_MIN_WEIGHT = int(os.environ.get("PDF_PARTS_MIN_WEIGHT", 300))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Limits in Flask-Limiter notation ("5 per minute; 20 per hour"); only POSTs count.

@@ -216,3 +216,21 @@ def test_registrations_table_links_to_badges(manager, meeting, make_registration
     assert one, "a link to print this registration's badge alone"
     url = one.group(1).replace("&amp;", "&")
     assert len(read_pdf(manager.get(url)).pages) == 1
+
+
+def test_long_runs_are_rendered_in_chunks_by_a_pool_and_joined_in_order(app, manager, meeting, make_registration):
+    """Sheets rendered two pages at a time by two forked processes come back as one document: every badge
+    once, in name order, each page a whole sheet, with the document's title and fonts."""
+    app.config.update(PDF_CHUNK_PAGES=2, PDF_WORKERS=2)
+    names = [f"Zeta{n:02d}" for n in range(41)]  # 6 sheets: three chunks, the last one short
+    for name in reversed(names):
+        make_registration(meeting, last_name=name, first_name="Ana")
+    reader = read_pdf(manager.get(badges_url(meeting, layout="a4-8")))
+    assert len(reader.pages) == 6
+    pages = [nfc(page.extract_text()) for page in reader.pages]
+    printed = [name for page in pages for name in re.findall(r"Zeta\d\d", page)]
+    assert printed == names
+    assert all(len(re.findall(r"Zeta\d\d", page)) == 8 for page in pages[:5])
+    assert reader.metadata.title == "Badges · Citizen Port Meeting Bilbao"
+    assert all(page_fonts(reader).values())
+    assert not missing_glyphs(reader)

@@ -83,6 +83,30 @@ def test_attendee_list_pdf_has_the_same_groups(manager, meeting, delegates):
     assert "filename=cpm-genoa-2031-attendees.pdf" in response.headers["Content-Disposition"]
 
 
+ENGLISH_ORDER = ("Παπαδοπούλου", "Berg, Anne", "Berg, Ola", "Ødegård", "álvarez", "Zubiri")  # Greece, Norway, Spain
+FRENCH_ORDER = ("álvarez", "Zubiri", "Παπαδοπούλου", "Berg, Anne", "Berg, Ola", "Ødegård")  # Espagne, Grèce, Norvège
+
+
+@pytest.mark.parametrize("lang, word, names", [("en", "Edition", ENGLISH_ORDER), ("fr", "Édition", FRENCH_ORDER)])
+def test_long_attendee_list_printed_in_parts_reads_as_one_document(app, manager, meeting, delegates, lang, word,
+                                                                   names):
+    """Printed in two parts side by side (each new part starting on a new page): the same groups and names in
+    the same order, the heading once, and every page's footer with the meeting line and page N of all."""
+    app.config.update(PDF_PARTS_MIN_WEIGHT=1, PDF_WORKERS=2)
+    reader = read_pdf(manager.get(f"/manage/meetings/{meeting.slug}/attendees.pdf?lang={lang}"))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 2
+    text = pdf_text(reader)
+    assert len(re.findall(r"^\w+ \(\d+\)$", text, re.M)) == 3
+    order = [text.index(name) for name in names]
+    assert order == sorted(order)
+    assert text.count("Citizen Port Meeting Genoa ·") == 1 + len(pages)  # the heading's line, then each footer
+    for number, page in enumerate(pages, start=1):
+        assert f"Citizen Port Meeting Genoa · {word} " in page
+        assert page.rstrip().endswith(f"{number} / {len(pages)}")
+    assert reader.metadata.title.endswith("Citizen Port Meeting Genoa")
+
+
 def test_attendee_csv_parses_with_one_row_per_delegate(manager, meeting, delegates):
     response = manager.get(f"/manage/meetings/{meeting.slug}/attendees.csv?waitlist=y")
     assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -11,7 +11,7 @@ from portmeet.accounts.permissions import (
 from portmeet.documents import service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
-from portmeet.documents.pdf import file_response, pdf_response
+from portmeet.documents.pdf import file_response, pdf_response, render_pdf_in_chunks, render_pdf_in_parts
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import programme_by_day
@@ -48,11 +48,13 @@ def badges(slug: str):
     _log_export(meeting, "export.badges", layout=layout.name, badges=len(registrations))
     with form.language():
         badge_list = service.badges(meeting, registrations, layout)
-        return pdf_response(
-            "documents/badges.html", f"{meeting.slug}-badges-{layout.name}.pdf",
-            meeting=meeting, layout=layout, sheets=service.pages(badge_list, layout.per_page),
-            font_sizes=service.font_sizes(badge_list), category_colours=service.CATEGORY_COLOURS,
+        # One sheet is one page: long runs are rendered in chunks of sheets, side by side.
+        pdf = render_pdf_in_chunks(
+            "documents/badges.html", "sheets", service.pages(badge_list, layout.per_page),
+            meeting=meeting, layout=layout, font_sizes=service.font_sizes(badge_list),
+            category_colours=service.CATEGORY_COLOURS,
         )
+        return file_response(pdf, f"{meeting.slug}-badges-{layout.name}.pdf", "application/pdf", inline=True)
 
 
 def _attendee_filters() -> AttendeeFilterForm:
@@ -82,8 +84,11 @@ def attendees_pdf(slug: str):
     form = _attendee_filters()
     _log_export(meeting, "export.attendees", format="pdf")
     with form.language():
-        return pdf_response("documents/attendees_print.html", f"{meeting.slug}-attendees.pdf",
-                            **_attendee_context(meeting, form))
+        context = _attendee_context(meeting, form)
+        groups = context.pop("groups")
+        pdf = render_pdf_in_parts("documents/attendees_print.html", "groups", groups,
+                                  [group.count for group in groups], **context)
+        return file_response(pdf, f"{meeting.slug}-attendees.pdf", "application/pdf", inline=True)
 
 
 @bp.get("/manage/meetings/<slug>/attendees.csv")

@@ -1,11 +1,12 @@
-# portmeet: `make run` sets up and serves the app with the demo meeting; `make test` runs the whole suite.
+# portmeet: `make run` sets up and serves the app with the demo meeting; `make test` runs the whole suite,
+# `make test-fast` all but the browser tests (the edit-test loop).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PORT ?= 5000
 
-.PHONY: run setup system test demo clean translations extract-messages
+.PHONY: run setup system test test-fast demo clean translations extract-messages
 
 # Development is an explicit choice: without it the app runs as production (strong SECRET_KEY required).
 setup run test: export PORTMEET_ENV := development
@@ -44,8 +45,16 @@ setup: system $(BIN)/activate translations
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# One pytest-xdist worker per core (TEST_WORKERS=1 for one process); each has its own app per test and, on
+# PostgreSQL, its own database (tests/conftest.py). The browser tests share one worker: one Chromium.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -p xdist -n $(TEST_WORKERS) --dist loadgroup
+
 test: system $(BIN)/activate translations $(AXE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-fast: $(BIN)/activate translations
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance/portmeet.sqlite

@@ -77,13 +77,15 @@ def server_environment(url: str) -> dict:
 def load_meeting(url: str, meeting_capacity: int) -> dict[int, int]:
     """One published meeting, open for registration, with a programme and four visits; an organiser.
     Returns the visits' places by id."""
-    from config import Config
+    from config import DevelopmentConfig
     from portmeet import create_app
     from portmeet.accounts.models import User
     from portmeet.extensions import db
     from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus, ProgrammeSession, SessionKind, Transport
 
-    app = create_app(type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    # The servers' own settings (development: no base URL or production secret key needed to load data).
+    app = create_app(type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                                                 "RATELIMIT_ENABLED": False}))
     with app.app_context():
         start = date.today() + timedelta(days=45)
         meeting = Meeting(title="Citizen Port Meeting Load Test", edition=12, slug=SLUG, city="Genoa", country="IT",

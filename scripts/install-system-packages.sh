@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages portmeet needs beyond Python: fonts covering Latin, Greek, Cyrillic,
-# Hebrew and Arabic for the PDFs, and chromium for the browser tests. Skips what is already there.
+# Hebrew and Arabic for the PDFs, chromium for the browser tests, haproxy (the load balancer in front of
+# several app servers, benchmarks/bench_two_servers.py) and redis (the rate-limit counts they share).
+# Skips what is already there.
 set -euo pipefail
 missing=()
 dpkg -s fonts-noto-core >/dev/null 2>&1 || missing+=(fonts-noto-core)
@@ -8,6 +10,8 @@ dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 dpkg -s poppler-utils >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,11 +1,15 @@
 """Test fixtures: a fresh app and database per test, a CSRF-aware client, factories.
 
-SQLite in memory by default; PostgreSQL when TEST_DATABASE_URL is set (tables are created once
-per run and emptied before each test).
+SQLite in memory by default (the schema built once per process, copied into each test's database);
+PostgreSQL when TEST_DATABASE_URL is set (tables are created once per run and emptied before each test).
+Under pytest-xdist (`make test`) each worker process has its own PostgreSQL database, the URL's name
+suffixed with the worker id (portmeet_test_gw0, …), created when missing.
 """
 import os
 import re
+import sqlite3
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,6 +17,35 @@ from flask.testing import FlaskClient
 # Development settings are an explicit choice (unset means production), also for the commands and
 # servers the tests start in their own processes.
 os.environ["PORTMEET_ENV"] = "development"
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this xdist worker (created when missing): tests running side by side never
+    empty each other's tables. Unchanged outside xdist, on SQLite, and when already a worker's URL."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    if base.database.endswith(f"_{worker}"):
+        return url
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if connection.scalar(sql("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                connection.execute(sql(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+# Before config.py reads it: TestConfig, and the tests that build their own apps, see the worker's database.
+if os.environ.get("TEST_DATABASE_URL"):
+    os.environ["TEST_DATABASE_URL"] = _worker_database(os.environ["TEST_DATABASE_URL"])
 
 from sqlalchemy import text
 
@@ -95,12 +128,39 @@ def app(_postgres_schema):
             tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        else:
+        elif str(db.engine.url) == "sqlite://":
+            _copy_empty_schema(db.engine)
+        else:  # a test pointed TestConfig at a file of its own
             db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+_schema_template: list[sqlite3.Connection] = []
+
+
+def _copy_empty_schema(engine) -> None:
+    """Into the app's in-memory SQLite database, an empty copy of the schema built once per process (the
+    backup API copies pages: far cheaper than creating every table and index again for each test)."""
+    if not _schema_template:
+        builder = create_app(type("SchemaTemplate", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+        with builder.app_context():
+            db.create_all()
+            template = sqlite3.connect(":memory:", check_same_thread=False)
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.backup(template)
+            finally:
+                raw.close()
+            db.engine.dispose()
+        _schema_template.append(template)
+    raw = engine.raw_connection()
+    try:
+        _schema_template[0].backup(raw.driver_connection)
+    finally:
+        raw.close()
 
 
 @pytest.fixture
@@ -111,6 +171,15 @@ def client(app) -> FormClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@lru_cache(maxsize=None)
+def _quick_password_hash(password: str) -> str:
+    """A real hash the sign-in checks as any other, but cheap: the production scrypt costs 0.1 s each to make
+    and to check, hundreds of times a run. (Accounts made through the app's own pages keep scrypt.)"""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def _save(app, obj):
@@ -128,7 +197,7 @@ def make_user(app):
     def make(email: str = "host@example.org", name: str = "Hanna Host", organiser: bool = False,
              password: str = PASSWORD, hosts: tuple[Meeting, ...] = ()) -> User:
         user = User(email=email.lower(), name=name, is_organiser=organiser)
-        user.set_password(password)
+        user.password_hash = _quick_password_hash(password)
         user = _save(app, user)
         for meeting in hosts:
             _save(app, MeetingRole(user_id=user.id, meeting_id=meeting.id))
@@ -258,3 +327,11 @@ def smtp_server(app):
 
 def today() -> date:
     return utcnow().date()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup` (make test) the browser tests run on one worker: one Chromium and one live
+    server started, the other workers free for the rest."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -2,6 +2,7 @@
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LABELS = {
     # meeting status
@@ -10,13 +11,13 @@ LABELS = {
     "plenary": _l("Plenary"), "workshop": _l("Workshop"), "debate": _l("Debate"), "break": _l("Break"),
     "meal": _l("Meal"), "social": _l("Social"),
     # transport
-    "walk": _l("Walk"), "bus": _l("Bus"), "boat": _l("Boat"), "other": _l("Other"),
+    "walk": _l("Walk"), "bus": _l("Coach"), "boat": _l("Boat"), "other": _l("Other"),
     # registration categories
-    "delegate": _l("Delegate"), "speaker": _l("Speaker"), "host": _l("Host"), "organiser": _l("Organiser"),
+    "delegate": _l("Delegate"), "speaker": _l("Speaker"), "host": lazy_pgettext("registration category, badge band", "Host"), "organiser": _l("Organiser"),
     "press": _l("Press"), "accompanying": _l("Accompanying person"),
     # registration and booking status
-    "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"), "cancelled": _l("Cancelled"),
-    "booked": _l("Booked"),
+    "confirmed": lazy_pgettext("registration status", "Confirmed"), "waitlisted": _l("Waitlisted"), "cancelled": _l("Cancelled"),
+    "booked": lazy_pgettext("booking status", "Booked"),
 }
 
 

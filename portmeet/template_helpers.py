@@ -7,7 +7,7 @@ from babel.dates import format_skeleton
 from flask import Flask, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from portmeet.audit.kinds import kind_label as audit_kind_label
 from portmeet.countries import country_name
@@ -65,6 +65,13 @@ def _day_range_pattern(pattern: str, last_day: int) -> str | None:
     return "'".join(parts)
 
 
+def edition_label(number: int) -> str:
+    """"Edition 7" as the language writes it: « 7e édition » but « 1re édition », « 7.ª edición »."""
+    if number == 1:
+        return gettext("First edition")
+    return gettext("Edition %(number)s", number=number)
+
+
 def localized_country_name(code: str | None) -> str:
     return country_name(code, str(get_locale() or "en"))
 
@@ -77,8 +84,8 @@ def init_app(app: Flask) -> None:
         datetime=format_datetime,
     )
     app.jinja_env.globals.update(
-        date_range=date_range, status_label=label, kind_label=label, transport_label=label, category_label=label,
-        audit_label=audit_kind_label,
+        date_range=date_range, edition_label=edition_label, status_label=label, kind_label=label,
+        transport_label=label, category_label=label, audit_label=audit_kind_label,
     )
 
     @app.context_processor

@@ -45,7 +45,8 @@ def source_messages(tmp_path_factory) -> dict:
     CommandLineInterface().run(["pybabel", "-q", *extraction_arguments(), "-o", str(pot), str(ROOT)])
     with pot.open("rb") as file:
         catalog = read_po(file)
-    messages = {message.id: message for message in catalog if message.id}
+    # Keyed by context too: pgettext("booking status", "Booked") is not the manifest's "Booked".
+    messages = {(message.context, key(message.id)): message for message in catalog if message.id}
     assert len(messages) > 300, "the extraction found too few messages; is babel.cfg read?"
     return messages
 
@@ -69,8 +70,8 @@ def key(message_id) -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_translates_every_message_of_the_source(source_messages, language):
-    translated = {key(message.id): message for message in catalogue(language) if message.id}
-    wanted = [key(message_id) for message_id in source_messages]
+    translated = {(message.context, key(message.id)): message for message in catalogue(language) if message.id}
+    wanted = list(source_messages)
     missing = [name for name in wanted if name not in translated]
     empty = [name for name in wanted if name in translated and not all(forms(translated[name].string))]
     fuzzy = [name for name in wanted if name in translated and translated[name].fuzzy]
@@ -98,3 +99,11 @@ def test_catalogue_has_plural_rules_of_its_language(language):
     assert str(catalog.locale) == language
     assert catalog.num_plurals == get_plural(language).num_plurals
     assert not [(message.id, errors) for message, errors in catalog.check() if errors]
+
+
+def test_extraction_keeps_the_context_of_words_with_several_roles(source_messages):
+    """`make extract-messages` knows pgettext and lazy_pgettext: a manifest heading, a booking status and a
+    table column each get their own entry, so each language can word them apart."""
+    contexts = {context for context, message_id in source_messages if message_id in ("Booked", "Confirmed", "Host")}
+    assert {"booking status", "registration status", "registration category, badge band", "account role"} <= contexts
+    assert (None, "Booked") not in source_messages and (None, "Host") not in source_messages

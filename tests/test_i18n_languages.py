@@ -16,12 +16,12 @@ OCTOBER_24 = date(2031, 10, 24)
 
 PAGE = {
     "en": ["Programme", "Field visits", "Register", "October 24–25, 2031", "Friday, October 24, 2031", "Spain",
-           "1 of 1 place left", "All times are local time in Bilbao", "Registration closes on October 23, 2031, 23:59."],
+           "Places left: 1 of 1", "All times are local time in Bilbao", "Registration closes on October 23, 2031, 23:59."],
     "fr": ["Programme", "Visites techniques", "S’inscrire", "24–25 octobre 2031", "vendredi 24 octobre 2031", "Espagne",
-           "1 place restante sur 1", "Tous les horaires sont indiqués en heure locale",
+           "Places restantes\u00a0: 1 sur 1", "Tous les horaires sont indiqués en heure locale",
            "Clôture des inscriptions le 23 octobre 2031, 23:59."],
     "es": ["Programa", "Visitas técnicas", "Inscribirse", "24–25 de octubre de 2031", "viernes, 24 de octubre de 2031",
-           "España", "Queda 1 de 1 plaza", "Todos los horarios se indican en hora local",
+           "España", "Plazas libres: 1 de 1", "Todos los horarios se indican en hora local",
            "Las inscripciones se cierran el 23 de octubre de 2031, 23:59."],
 }
 
@@ -102,7 +102,7 @@ def test_country_select_names_countries_in_the_language_in_its_alphabetical_orde
 MAIL = {
     "en": ("Citizen Port Meeting Bilbao: your registration is confirmed", "Dear Ana,",
            "Thank you for registering for Citizen Port Meeting Bilbao.", "October 24–25, 2031"),
-    "fr": ("Citizen Port Meeting Bilbao: votre inscription est confirmée", "Bonjour Ana,",
+    "fr": ("Citizen Port Meeting Bilbao\u00a0: votre inscription est confirmée", "Bonjour Ana,",
            "Merci de votre inscription à Citizen Port Meeting Bilbao.", "24–25 octobre 2031"),
     "es": ("Citizen Port Meeting Bilbao: su inscripción está confirmada", "Estimado/a Ana:",
            "Gracias por inscribirse en Citizen Port Meeting Bilbao.", "24–25 de octubre de 2031"),
@@ -130,7 +130,7 @@ def test_promotion_email_keeps_the_delegates_language_whoever_frees_the_place(ap
     runner.invoke(args=["send-mail"])
     waitlisted, promoted = smtp_server.to("segunda@example.org")
     assert waitlisted["Subject"] == "Reunión de Valencia: está en la lista de espera"
-    assert promoted["Subject"] == "Reunión de Valencia: tiene una plaza"
+    assert promoted["Subject"] == "Reunión de Valencia: se le ha asignado una plaza"
     assert "Buenas noticias" in promoted.get_content() and "Estimado/a Lucía:" in promoted.get_content()
     [cancelled] = [m for m in smtp_server.to("first@example.org") if "cancelled" in m["Subject"]]
     assert "Your registration for Reunión de Valencia is cancelled" in cancelled.get_content()

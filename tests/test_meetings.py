@@ -125,7 +125,7 @@ def test_meeting_page_shows_where_when_and_the_programme_in_local_time(client, m
     make_visit(meeting, title="Container terminal", capacity=12)
     page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
     for expected in ("Ashdod Port Center", "Israel", "Asia/Jerusalem", "09:30", "10:15", "Welcome to Ashdod",
-                     "Noa Levi, Ashdod Port (Israel)", "Container terminal", "12 of 12 places left"):
+                     "Noa Levi, Ashdod Port (Israel)", "Container terminal", "Places left: 12 of 12"):
         assert expected in page, expected
 
 

@@ -86,7 +86,7 @@ def test_form_offers_countries_by_name_and_visits_with_places_left(client, make_
     page = client.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
     assert '<option value="ES">Spain</option>' in page and '<option value="GR">Greece</option>' in page
     assert f'name="visits" value="{open_visit.id}"' in page and f'name="visits" value="{full_visit.id}"' in page
-    assert "25 of 25 places left" in page
+    assert "Places left: 25 of 25" in page
     assert "a new pick joins the waitlist" in page
 
 

@@ -68,7 +68,7 @@ def test_registrations_table_counts_and_filters(client, organiser, meeting_with_
     assert "Confirmed: 2 / 2" in page and "Waitlisted: 2" in page and "Cancelled: 0" in page
     for name in ("Ruiz, Ana", "Rossi, Giulia", "Dubois, Jean", "Levi, Noa"):
         assert name in page
-    assert "Boat tour : 1 of 1 place booked, 1 waiting" in page
+    assert "Boat tour — Places booked: 1 of 1; waiting: 1" in page
 
     def shown(query):
         text = page_text(rows(client, f"{base}?{query}"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 # Narrow drawings, so that on a phone the text is scaled down little.
@@ -50,12 +52,12 @@ def horizontal_bars(bars: list[Bar], title: str) -> Markup:
         length = max(plot_width * bar.value / top, 1 if bar.value else 0)
         row = Markup(
             '<text class="label" x="{lx}" y="{ty}" text-anchor="end" font-size="{fs}">{label}</text>'
-            '<rect class="bar" x="{bx}" y="{by}" width="{bw}" height="{bh}"><title>{label}: {value}</title></rect>'
+            '<rect class="bar" x="{bx}" y="{by}" width="{bw}" height="{bh}"><title>{tip}</title></rect>'
             '<text class="value" x="{vx}" y="{ty}" font-size="{fs}">{value}</text>'
         ).format(
             lx=_fmt(label_width - 8), ty=_fmt(y + ROW_HEIGHT * 0.68), fs=FONT_SIZE, label=_shorten(bar.label),
             bx=_fmt(label_width), by=_fmt(y + 3), bw=_fmt(length), bh=ROW_HEIGHT - 6,
-            value=bar.value, vx=_fmt(label_width + length + 6),
+            value=bar.value, vx=_fmt(label_width + length + 6), tip=_("%(label)s: %(value)s", label=bar.label, value=bar.value),
         )
         if bar.href:
             row = Markup('<a href="{href}" tabindex="-1">{row}</a>').format(href=bar.href, row=row)
@@ -94,14 +96,14 @@ def day_columns(days: list[tuple[date, int]], title: str, href: str | None = Non
         if count:
             bar_h = plot_h * count / peak
             parts.append(Markup(
-                '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{day}: {count}</title></rect>'
+                '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{tip}</title></rect>'
             ).format(x=_fmt(x + (step - bar_w) / 2), y=_fmt(base - bar_h), w=_fmt(bar_w), h=_fmt(bar_h),
-                     day=day.isoformat(), count=count))
+                     tip=_("%(label)s: %(value)s", label=format_date(day, "long"), value=count)))
         if index % label_every == 0 or index == len(days) - 1 and len(days) <= 8:
             parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle" font-size="12">{label}</text>')
-                         .format(x=_fmt(x + step / 2), y=base + 14, label=day.strftime("%d %b")))
-    parts.append(Markup('<polyline class="running-total" fill="none" points="{points}"><title>Running total</title></polyline>')
-                 .format(points=" ".join(points)))
+                         .format(x=_fmt(x + step / 2), y=base + 14, label=format_date(day, "d MMM")))
+    parts.append(Markup('<polyline class="running-total" fill="none" points="{points}"><title>{title}</title></polyline>')
+                 .format(points=" ".join(points), title=_("Running total")))
     parts.append(Markup("</svg>"))
     chart = Markup("").join(parts)
     if href:

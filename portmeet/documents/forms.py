@@ -5,6 +5,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
@@ -40,7 +41,7 @@ class BadgeFilterForm(PrintLanguageMixin, FlaskForm):
         ("a4-8", _l("A4 sheet, 8 badges (90 × 60 mm) with cut marks")), ("a6", _l("A6, one badge per page"))])
     category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
     status = SelectField(_l("Registrations"), default="confirmed", choices=[
-        ("confirmed", _l("Confirmed")), ("waitlisted", _l("Waitlisted")), ("all", _l("Confirmed and waitlisted"))])
+        ("confirmed", lazy_pgettext("registration status", "Confirmed")), ("waitlisted", _l("Waitlisted")), ("all", _l("Confirmed and waitlisted"))])
     ids = StringField(_l("Only these registration numbers"), validators=[
         Optional(), Length(max=2000),
         Regexp(r"^[\d\s,]*$", message=_l("Registration numbers separated by commas, e.g. 12, 15."))])

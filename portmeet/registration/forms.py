@@ -1,6 +1,7 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -135,7 +136,7 @@ class RegistrationFilterForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
     visit = SelectField(_l("Field visit"), coerce=_visit_id, default=None, validate_choice=False)
     booking = SelectField(_l("Place on that visit"), default="", choices=[
-        ("", _l("Booked or waiting")), ("booked", _l("Booked")), ("waitlisted", _l("Waiting"))])
+        ("", _l("Booked or waiting")), ("booked", lazy_pgettext("booking status", "Booked")), ("waitlisted", _l("Waiting"))])
     id_missing = BooleanField(_l("ID data missing"))
     needs = SelectField(_l("Needs"), default="", choices=[
         ("", _l("Any")), ("dietary", _l("Dietary needs")), ("accessibility", _l("Accessibility needs"))])

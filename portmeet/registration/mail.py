@@ -68,7 +68,8 @@ def _render(template: str, registration: Registration, **context) -> str:
 
 
 def _subject(registration: Registration, text: str) -> str:
-    return f"{registration.meeting.title}: {text}"
+    # The colon is part of the translation: French wants a no-break space before it.
+    return _("%(meeting)s: %(subject)s", meeting=registration.meeting.title, subject=text)
 
 
 def _in_their_language(queue_message):

@@ -88,7 +88,8 @@ def pick_problems(visits: list[FieldVisit], id_data: dict, today: date,
     already = {b.visit_id for b in registration.bookings} if registration is not None else set()
     stored = {name: getattr(registration, name) if registration is not None else None for name in ID_FIELDS}
     changed = any(_id_given(id_data.get(name)) and id_data.get(name) != stored[name] for name in ID_FIELDS)
-    titles = ", ".join(f"“{visit.title}”" for visit in needing_id)
+    # The quotes are the language's own: « » in French.
+    titles = ", ".join(_("“%(title)s”", title=visit.title) for visit in needing_id)
     labels = {"nationality": _("your nationality"), "id_number": _("your ID document number"),
               "date_of_birth": _("your date of birth")}
     for name in ID_FIELDS:

@@ -118,7 +118,7 @@ def test_visit_page_lists_booked_and_waitlisted_delegates(client, organiser, mee
     meeting, tour, museum, _ = meeting_with_delegates
     client.login(organiser.email)
     page = page_text(rows(client, f"/manage/meetings/{meeting.slug}/visits/{tour.id}/"))
-    booked, waiting = page.split("Waitlisted (", 1)
+    booked, waiting = page.split("Waitlist (", 1)
     assert "Booked (1)" in booked and "Ruiz, Ana" in booked
     assert "Rossi, Giulia" in waiting and "Rossi, Giulia" not in booked
     page = page_text(rows(client, f"/manage/meetings/{meeting.slug}/visits/{museum.id}/"))

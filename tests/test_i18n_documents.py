@@ -5,7 +5,7 @@ import pytest
 
 from portmeet.extensions import db
 from portmeet.registration import mail
-from portmeet.registration.models import BookingStatus, Category, Registration, VisitBooking
+from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
 from tests.documents_support import manager_client, pdf_text, read_pdf
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -107,3 +107,15 @@ def test_edition_is_written_as_an_ordinal_of_the_language(client, make_meeting, 
     page = client.get(f"/meetings/{meeting.slug}/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert expected in page
 
+
+
+@pytest.mark.parametrize("language, one, two", [("fr", "</strong> confirmée</a>", "</strong> annulées</a>"),
+                                                ("es", "</strong> confirmada</a>", "</strong> canceladas</a>")])
+def test_dashboard_words_agree_with_the_number_shown(client, make_user, make_meeting, make_registration, language, one, two):
+    meeting = make_meeting()
+    make_registration(meeting)
+    for _ in range(2):
+        make_registration(meeting, status=RegistrationStatus.cancelled)
+    manager = manager_client(client, make_user, meeting)
+    page = manager.get(f"/manage/meetings/{meeting.slug}/", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert f"<strong>1{one}" in page and f"<strong>2{two}" in page

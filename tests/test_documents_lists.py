@@ -87,7 +87,7 @@ ENGLISH_ORDER = ("Παπαδοπούλου", "Berg, Anne", "Berg, Ola", "Ødegå
 FRENCH_ORDER = ("álvarez", "Zubiri", "Παπαδοπούλου", "Berg, Anne", "Berg, Ola", "Ødegård")  # Espagne, Grèce, Norvège
 
 
-@pytest.mark.parametrize("lang, word, names", [("en", "Edition", ENGLISH_ORDER), ("fr", "Édition", FRENCH_ORDER)])
+@pytest.mark.parametrize("lang, word, names", [("en", "First edition", ENGLISH_ORDER), ("fr", "1re édition", FRENCH_ORDER)])
 def test_long_attendee_list_printed_in_parts_reads_as_one_document(app, manager, meeting, delegates, lang, word,
                                                                    names):
     """Printed in two parts side by side (each new part starting on a new page): the same groups and names in

@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 
 from portmeet.extensions import csrf, db, login_manager, migrate
@@ -14,16 +15,25 @@ def create_app(config_class: type | None = None) -> Flask:
 
         config_class = config_from_environment()
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    # Ids in URLs stop at the largest database integer: /registrations/99999999999999999999 is a 404, not
+    # an overflow in the database driver (a 500).
+    app.url_map.converters["int"] = BoundedInt
     app.config.from_object(config_class)
     from portmeet import security, urls
 
     security.check_secret_key(app)  # before anything signs or serves
+    from portmeet import logs
+
+    logs.init_app(app)
     urls.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)  # the default SQLite file lives there
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
+    from portmeet.accounts import sessions
+
+    sessions.init_app(app)
     csrf.init_app(app)
     with app.app_context():
         _configure_sqlite(db.engine)
@@ -34,6 +44,9 @@ def create_app(config_class: type | None = None) -> Flask:
     from portmeet.meetings.views import bp as meetings_bp
 
     template_helpers.init_app(app)
+    from portmeet.forms_common import refuse_control_characters_in_text_fields
+
+    refuse_control_characters_in_text_fields()
     i18n.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
@@ -45,6 +58,12 @@ def create_app(config_class: type | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1,
+                 signed: bool = False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _register_optional_blueprints(app: Flask) -> None:

@@ -42,11 +42,21 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("send-mail")
     @click.option("--limit", default=500, show_default=True, help="Most messages to send in this run.")
-    def send_mail(limit: int) -> None:
-        """Send queued e-mail now (failed messages are retried; run it from cron every minute)."""
-        from portmeet.registration.mail import pending_count, send_outbox
+    @click.option("--batch", default=50, show_default=True, help="Messages claimed at a time.")
+    def send_mail(limit: int, batch: int) -> None:
+        """Send queued e-mail now (run it from cron every minute; several at once never send a message twice).
+        Failed messages are retried now; a message that fails again is counted and skipped, never blocking others."""
+        from portmeet.registration.mail import SendReport, pending_count, send_outbox
 
-        report = send_outbox(limit=limit, respect_backoff=False)
+        report = SendReport()
+        while report.sent + report.failed < limit:
+            done = send_outbox(limit=min(batch, limit - report.sent - report.failed), respect_backoff=False,
+                               exclude=report.attempted)
+            report.sent += done.sent
+            report.failed += done.failed
+            report.attempted |= done.attempted
+            if not done.sent + done.failed:
+                break
         click.echo(f"{report}; {pending_count()} still queued.")
         if report.failed:
             raise SystemExit(1)

@@ -1,11 +1,13 @@
 """Form pieces shared by every module: the country select and bounded text fields."""
+import re
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import IntegerField as _IntegerField
-from wtforms import SelectField, ValidationError
+from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import Select, html_params
 
 from portmeet.countries import country_choices
@@ -62,3 +64,37 @@ class IntegerField(_IntegerField):
             self.data = None
             raise ValueError(self.gettext("Not a valid integer value."))
         super().process_formdata(valuelist)
+
+
+# --- control characters ------------------------------------------------------------------------------
+
+# A line break in a one-line field (a meeting title, a name) ends up in an e-mail header, a CSV cell or a
+# PDF line where nobody expects it: refused on every single-line field, and every other control character
+# everywhere (a text area keeps its line breaks and tabs).
+SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_error(field) -> str | None:
+    """The message for a text field holding characters it may not hold, else None."""
+    data = field.data
+    if not isinstance(data, str):
+        return None
+    if isinstance(field, TextAreaField):
+        if MULTI_LINE_FORBIDDEN.search(data):
+            return _("Control characters are not allowed in this field.")
+    elif SINGLE_LINE_FORBIDDEN.search(data):
+        return _("Line breaks and control characters are not allowed in this field.")
+    return None
+
+
+def _refuse_control_characters(self, form):
+    message = control_character_error(self)
+    if message:
+        raise StopValidation(message)
+
+
+def refuse_control_characters_in_text_fields() -> None:
+    """Every StringField (and its kinds: e-mail, phone, password, text area) of every form checks its text
+    before its own validators run, so a form added later is covered without remembering to."""
+    StringField.pre_validate = _refuse_control_characters

@@ -4,6 +4,7 @@ import time
 from flask import Flask, abort, current_app, request
 from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import DEV_SECRET_KEY
@@ -29,6 +30,12 @@ THROTTLED_BY_ADDRESS = (
     ("accounts.login", "RATELIMIT_LOGIN_PER_ADDRESS"),
     ("registration.register", "RATELIMIT_REGISTER_PER_ADDRESS"),
     ("registration.resend_link", "RATELIMIT_RESEND_PER_ADDRESS"),
+    ("accounts.reset_password_request", "RATELIMIT_RESET_PER_ADDRESS"),
+)
+# Endpoints also throttled per e-mail address typed in the form, whatever client sends it.
+THROTTLED_BY_EMAIL = (
+    ("registration.resend_link", "RATELIMIT_RESEND_PER_EMAIL"),
+    ("accounts.reset_password_request", "RATELIMIT_RESET_PER_EMAIL"),
 )
 
 
@@ -77,9 +84,16 @@ def _install_proxy_fix(app: Flask) -> None:
                                 x_port=hops["port"], x_prefix=hops["prefix"])
 
 
+# Pages and downloads with personal data: the delegate's own pages (private link), the manage side (ID
+# data, exports), accounts. Never kept by a browser or a shared cache (ASVS 8.2.1).
+NO_STORE_PREFIXES = ("/registrations/", "/manage/", "/account/", "/reset-password")
+
+
 def _add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.path.startswith(NO_STORE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
@@ -105,13 +119,22 @@ def _limit_from_config(key: str):
     return provider
 
 
-_LIMIT_PROVIDERS = {key: _limit_from_config(key) for _, key in THROTTLED_BY_ADDRESS}
+_LIMIT_PROVIDERS = {key: _limit_from_config(key) for _, key in (*THROTTLED_BY_ADDRESS, *THROTTLED_BY_EMAIL)}
 _LIMIT_PROVIDERS["RATELIMIT_LOGIN_PER_ACCOUNT"] = _limit_from_config("RATELIMIT_LOGIN_PER_ACCOUNT")
 
 
+def _posted_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _posted_account() -> str:
-    """The account a sign-in attempt is aimed at, whatever address it comes from."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """The pair (client address, account) a sign-in attempt comes from and is aimed at: someone guessing
+    a password from one place is slowed down without locking the real owner out from another."""
+    return f"account:{get_remote_address()}:{_posted_email()}"
+
+
+def _by_email() -> str:
+    return f"email:{request.endpoint}:{_posted_email()}"
 
 
 def _failed(response) -> bool:
@@ -124,6 +147,11 @@ def _apply_rate_limits(app: Flask) -> None:
     for endpoint, key in THROTTLED_BY_ADDRESS:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = limiter.limit(_LIMIT_PROVIDERS[key], methods=["POST"])(
+                app.view_functions[endpoint]
+            )
+    for endpoint, key in THROTTLED_BY_EMAIL:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(_LIMIT_PROVIDERS[key], key_func=_by_email, methods=["POST"])(
                 app.view_functions[endpoint]
             )
     if "accounts.login" in app.view_functions:

@@ -31,15 +31,41 @@ def assert_try_again_page(response):
     assert "Traceback" not in page
 
 
-def test_wrong_passwords_for_one_account_are_throttled_from_any_address(client, make_user):
+def test_wrong_passwords_for_one_account_from_one_address_are_throttled_without_locking_the_owner_out(
+        app, client, make_user):
     host = make_user()
-    for n in range(3):
-        assert sign_in(client, host.email, "wrong-password", f"198.51.100.{n}").status_code == 400
-    # The fourth guess at the same account is refused, even from a new address and with the right password.
-    assert_try_again_page(sign_in(client, host.email.upper(), "correct-horse-42", "198.51.100.99"))
-    # Another account is not affected.
-    other = make_user(email="other@example.org")
-    assert sign_in(client, other.email, "correct-horse-42", "198.51.100.99").status_code == 303
+    for _ in range(3):
+        assert sign_in(client, host.email, "wrong-password", "198.51.100.1").status_code == 400
+    # The fourth guess at that account from that address is refused, even with the right password…
+    assert_try_again_page(sign_in(client, host.email.upper(), "correct-horse-42", "198.51.100.1"))
+    # …but the owner, from their own address, still signs in.
+    assert sign_in(client, host.email, "correct-horse-42", "198.51.100.99").status_code == 303
+
+
+def test_the_owner_is_told_by_e_mail_when_failed_sign_ins_pile_up(app, client, make_user):
+    from sqlalchemy import select
+
+    from portmeet.extensions import db
+    from portmeet.registration.models import OutboxMessage
+
+    host = make_user()
+    for n in range(6):  # from many addresses: each pair stays under its limit
+        sign_in(client, host.email, "wrong-password", f"198.51.100.{n}")
+    with app.app_context():
+        notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == host.email)).all()
+    assert len(notices) == 1 and "failed sign-ins" in notices[0].subject
+    assert "5 failed attempts" in notices[0].body
+
+
+def test_reset_requests_are_throttled_per_e_mail_address_from_any_client(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_RESET_PER_EMAIL", "2 per minute")
+    make_user()
+    for n in range(2):
+        response = client.post_form("/reset-password", {"email": "host@example.org"},
+                                    environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+        assert response.status_code == 303
+    assert_try_again_page(client.post_form("/reset-password", {"email": "Host@example.org"},
+                                           environ_base={"REMOTE_ADDR": "192.0.2.50"}))
 
 
 def test_successful_sign_ins_do_not_use_up_the_account_allowance(client, make_user):

@@ -33,3 +33,18 @@ class LanguageForm(FlaskForm):
     # Each name in its own language, marked as such for screen readers.
     lang = SelectField(_l("Language"), choices=[(code, name, {"lang": code}) for code, name in LANGUAGES.items()])
     next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=8, max=200, message=_l("The password must have at least 8 characters."))])
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=8, max=200, message=_l("The password must have at least 8 characters."))])

@@ -1,13 +1,21 @@
 """Sign-in, sign-out, accounts and a meeting's hosts."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from portmeet.accounts import service
-from portmeet.accounts.forms import AddHostForm, CreateUserForm, EmptyForm, LoginForm
+from portmeet.accounts import service, sessions
+from portmeet.accounts.forms import (
+    AddHostForm,
+    CreateUserForm,
+    EmptyForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+)
 from portmeet.accounts.models import User
 from portmeet.accounts.permissions import get_managed_meeting_or_404, require_organiser
 from portmeet.extensions import db, login_manager
@@ -40,7 +48,7 @@ def login():
         user = service.authenticate(form.email.data, form.password.data)
         db.session.commit()  # the audit entry of the attempt, failed or not
         if user is not None:
-            login_user(user)
+            sessions.start(user)
             flash(_("Signed in as %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("meetings.manage_index"), 303)
         form.password.errors.append(_("Wrong e-mail or password."))
@@ -52,9 +60,75 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:
+            service.sign_out(current_user)
+            db.session.commit()
+        sessions.end()
         flash(_("Signed out."), "success")
     return redirect(url_for("meetings.index"), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.new_password.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            form.current_password.errors = [*form.current_password.errors, str(error)]
+        else:
+            db.session.commit()
+            sessions.start(current_user._get_current_object())  # this browser stays signed in; every other session has ended
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
+            return redirect(url_for("meetings.manage_index"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password_request():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not an account has this address.
+        flash(_("If an account has the address %(email)s, a link to choose a new password is on its way to it; "
+                "it works once, for one hour.", email=form.email.data), "success")
+        return redirect(url_for("accounts.login"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password_form(token: str):
+    reset = service.reset_by_token(token)
+    if reset is None:
+        return render_template("accounts/reset_form.html", form=None), 404
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        service.reset_password(reset, form.new_password.data)
+        db.session.commit()
+        sessions.end()
+        flash(_("Your password is changed; sign in with it."), "success")
+        return redirect(url_for("accounts.login"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset_form.html", form=form), status
+
+
+@bp.post("/manage/accounts/<int:user_id>/deactivate")
+@login_required
+def deactivate(user_id: int):
+    require_organiser()
+    user = db.session.get(User, user_id) if user_id < 2**31 else None
+    if user is None:
+        abort(404)
+    if EmptyForm().validate_on_submit() and user.id != current_user.id:
+        service.deactivate(user)
+        db.session.commit()
+        flash(_("%(name)s can no longer sign in.", name=user.name), "success")
+    return redirect(url_for("accounts.accounts"), 303)
 
 
 @bp.route("/manage/accounts", methods=["GET", "POST"])
@@ -73,7 +147,7 @@ def accounts():
             return redirect(url_for("accounts.accounts"), 303)
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
     status = 400 if form.errors else 200
-    return render_template("accounts/accounts.html", form=form, users=users), status
+    return render_template("accounts/accounts.html", form=form, users=users, button_form=EmptyForm()), status
 
 
 @bp.post("/manage/meetings/<slug>/hosts")

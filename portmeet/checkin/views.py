@@ -109,7 +109,7 @@ def undo(slug: str, registration_id: int):
 def walk_in(slug: str):
     """A late registration at the desk: the public form's rules, without the registration window."""
     meeting = get_managed_meeting_or_404(slug)
-    form = WalkInForm(meeting=meeting)
+    form = WalkInForm(meeting=meeting, by_organiser=True)  # staff: every category, as on the manage side
     if form.validate_on_submit():
         try:
             registration, _token = register(meeting, form.registration_data())

@@ -54,6 +54,14 @@ class RegistrationForm(FlaskForm):
         self.by_organiser = by_organiser  # organisers may still change ID data after a deadline
         self.duplicate = False  # the template then offers to re-send the private link
         self.visits.choices = [(visit.id, visit.title) for visit in meeting.visits]
+        if not by_organiser:
+            # Delegates choose only these; speaker, host, organiser and press (printed on the badge's band)
+            # are given by staff. A delegate whose category staff set keeps it when editing.
+            public = [Category.delegate, Category.accompanying]
+            if registration is not None and registration.category not in public:
+                public.append(registration.category)
+            self.category.choices = [(value, text) for value, text in self.category.choices
+                                     if value in {c.value for c in public}]
 
     def add_refusal(self, error: service.RegistrationError) -> None:
         """Show, beside its field, a rule the service refused that validation could not see coming
@@ -118,11 +126,16 @@ class ResendLinkForm(FlaskForm):
         DataRequired(REQUIRED), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
 
 
+MAX_ID = 2**31 - 1
+
+
 def _visit_id(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    if value in (None, ""):
         return None
+    number = int(value)  # a ValueError makes the filter form invalid: the table answers 400
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not a visit id")
+    return number
 
 
 class RegistrationFilterForm(FlaskForm):

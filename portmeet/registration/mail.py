@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import smtplib
 import ssl
 import threading
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -36,11 +38,14 @@ BATCH_SIZE = 100
 MAX_ATTEMPTS = 30
 SMTP_TIMEOUT = 15  # seconds; a hung mail server must not hold a worker for long
 _sending = threading.Lock()  # one sender at a time per process (the dev server is threaded)
+# Control characters have no place in a header (a CR/LF would end it): replaced before queueing.
+_HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 # --- queueing ---------------------------------------------------------------------------------------
 
 def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
+    subject = _HEADER_CONTROL.sub(" ", subject).strip()  # a title typed with a line break stays one header
     message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body, created_at=utcnow())
     db.session.add(message)
     if has_app_context():
@@ -145,6 +150,7 @@ def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None 
 class SendReport:
     sent: int = 0
     failed: int = 0
+    attempted: set[int] = field(default_factory=set)  # ids tried, so that one run tries each once
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.failed} failed"
@@ -158,6 +164,17 @@ class _Letter:
     body: str
 
 
+CLAIM_MINUTES = 10  # a sender that died mid-batch leaves its messages to the next run after this long
+# Private links (a delegate's page, a password reset) in a message body: removed once the message is sent,
+# so that the outbox never keeps a working link.
+PRIVATE_LINK = re.compile(r"\S*/(?:registrations|reset-password)/[A-Za-z0-9_-]{16,}\S*")
+REMOVED_LINK = "[private link removed after sending]"
+
+
+def redact_links(body: str) -> str:
+    return PRIVATE_LINK.sub(REMOVED_LINK, body)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1 minute after the first failure, then doubling, at most an hour."""
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
@@ -169,56 +186,64 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
 
 
-def send_outbox(*, limit: int = BATCH_SIZE, respect_backoff: bool = True) -> SendReport:
-    """Send queued messages, oldest first. Messages that fail stay queued with their error and a retry
-    time; `respect_backoff=False` (the command line) retries them now. Safe to run concurrently:
-    on PostgreSQL each sender skips the rows another one holds."""
+def send_outbox(*, limit: int = BATCH_SIZE, respect_backoff: bool = True, exclude=()) -> SendReport:
+    """Send queued messages, fewest attempts first, then oldest. Each message is claimed, sent and marked
+    on its own: one that fails (a refused recipient, a header that cannot be written) is counted, given a
+    later retry time and skipped, and never stops the others. `respect_backoff=False` (the command line)
+    retries failed ones now. Safe to run on several machines at once: a sender claims its batch with
+    `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises the claim), so no message is sent twice."""
     if not _sending.acquire(blocking=False):
         return SendReport()
     try:
-        return _send_batch(limit, respect_backoff)
+        letters, claim = _claim(limit, respect_backoff, exclude)
+        if not letters:
+            return SendReport()
+        return _deliver(letters, claim)
     finally:
         _sending.release()
 
 
-def _send_batch(limit: int, respect_backoff: bool) -> SendReport:
+def _claim(limit: int, respect_backoff: bool, exclude=()) -> tuple[list[_Letter], str]:
+    """Mark up to `limit` sendable messages as this sender's for CLAIM_MINUTES, and commit: from then on
+    no other sender takes them, and no lock is held while talking to the mail server."""
     now = utcnow()
+    claim = uuid.uuid4().hex
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id).limit(limit)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .order_by(OutboxMessage.attempts, OutboxMessage.id).limit(limit)
         .with_for_update(skip_locked=True)
     )
     if respect_backoff:
         query = query.where(or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-    letters = [_Letter(m.id, m.recipient, m.subject, m.body) for m in db.session.scalars(query)]
-    if not letters:
-        db.session.rollback()
-        return SendReport()
-    if db.engine.dialect.name == "sqlite":
-        # SQLite has one write lock for the whole database: never hold it while talking to a mail server.
-        db.session.commit()
+    if exclude:
+        query = query.where(OutboxMessage.id.not_in(list(exclude)))
+    messages = db.session.scalars(query).all()
+    for message in messages:
+        message.claimed_by = claim
+        message.claimed_until = now + timedelta(minutes=CLAIM_MINUTES)
+    letters = [_Letter(m.id, m.recipient, m.subject, m.body) for m in messages]
+    db.session.commit()
+    return letters, claim
 
-    errors = _deliver(letters)
 
-    report = SendReport()
-    done_at = utcnow()
-    for letter in letters:
-        message = db.session.get(OutboxMessage, letter.id)
-        if message is None or message.sent_at is not None:
-            continue
+def _mark(letter: _Letter, claim: str, error: str | None) -> None:
+    """Record one message's outcome at once (its own transaction), so that a crash later in the batch
+    never sends it again."""
+    message = db.session.get(OutboxMessage, letter.id)
+    if message is not None and message.claimed_by == claim and message.sent_at is None:
+        now = utcnow()
         message.attempts += 1
-        error = errors.get(letter.id)
+        message.claimed_until = None
         if error is None:
-            message.sent_at = done_at
+            message.sent_at = now
             message.last_error = ""
-            report.sent += 1
+            message.body = redact_links(message.body)
         else:
             message.last_error = error[:2000]
-            message.next_attempt_at = done_at + retry_delay(message.attempts)
-            report.failed += 1
+            message.next_attempt_at = now + retry_delay(message.attempts)
     db.session.commit()
-    return report
 
 
 def _email_message(letter: _Letter, sender: str) -> EmailMessage:
@@ -231,46 +256,69 @@ def _email_message(letter: _Letter, sender: str) -> EmailMessage:
     return message
 
 
-def _deliver(letters: list[_Letter]) -> dict[int, str]:
-    """Send each letter; returns {id: error} for those that failed."""
+def _deliver(letters: list[_Letter], claim: str) -> SendReport:
+    """Send each claimed letter and record its outcome."""
     config = current_app.config
+    report = SendReport()
+
+    def done(letter: _Letter, error: str | None) -> None:
+        _mark(letter, claim, error)
+        report.attempted.add(letter.id)
+        if error is None:
+            report.sent += 1
+        else:
+            report.failed += 1
+            logger.warning("Message %d not sent, kept for a retry: %s", letter.id, error)
+
     if not config.get("MAIL_SERVER"):
         for letter in letters:
-            logger.info("E-mail (no MAIL_SERVER set, not sent) to %s\nSubject: %s\n\n%s",
-                        letter.recipient, letter.subject, letter.body)
-        return {}
-    errors: dict[int, str] = {}
+            if config.get("MAIL_LOG_BODIES"):
+                logger.info("E-mail (no MAIL_SERVER set, not sent) to %s\nSubject: %s\n\n%s",
+                            letter.recipient, letter.subject, letter.body)
+            else:  # production: a body holds private links; never in a log
+                logger.info("E-mail (no MAIL_SERVER set, not sent) to %s, subject %r; body not logged",
+                            letter.recipient, letter.subject)
+            done(letter, None)
+        return report
     try:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=SMTP_TIMEOUT)
     except (OSError, smtplib.SMTPException) as error:
         logger.warning("Mail server %s unreachable: %s; %d message(s) stay queued",
                        config["MAIL_SERVER"], error, len(letters))
-        return {letter.id: f"connect: {error}" for letter in letters}
+        for letter in letters:
+            done(letter, f"connect: {error}")
+        return report
+    remaining = list(letters)
     try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        for index, letter in enumerate(letters):
+        while remaining:
+            letter = remaining[0]
             try:
-                smtp.send_message(_email_message(letter, config["MAIL_DEFAULT_SENDER"]))
+                email = _email_message(letter, config["MAIL_DEFAULT_SENDER"])
+            except Exception as error:  # noqa: BLE001 — a message that cannot be written fails alone
+                remaining.pop(0)
+                done(letter, f"message: {error}")
+                continue
+            try:
+                smtp.send_message(email)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
-                errors[letter.id] = str(error)  # this message only; go on with the others
-            except (OSError, smtplib.SMTPException) as error:
-                for rest in letters[index:]:
-                    errors[rest.id] = str(error)
-                break
+                remaining.pop(0)
+                done(letter, str(error))  # this message only; go on with the others
+                continue
+            remaining.pop(0)
+            done(letter, None)
     except (OSError, smtplib.SMTPException) as error:
-        for letter in letters:
-            errors.setdefault(letter.id, str(error))
+        for letter in remaining:  # the connection is gone: the rest wait for the next run
+            done(letter, str(error))
     finally:
         try:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
-    if errors:
-        logger.warning("%d message(s) not sent, kept for a retry: %s", len(errors), next(iter(errors.values())))
-    return errors
+    return report
 
 
 def send_after_response(response):

@@ -171,7 +171,10 @@ def cancel(token: str):
 def manage_list(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     filters_form = RegistrationFilterForm(request.args, meeting=meeting)
-    registrations = listing.registrations_of(meeting, filters_form.filters())
+    filters = filters_form.filters()
+    if filters_form.errors:
+        abort(400)
+    registrations = listing.registrations_of(meeting, filters)
     registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
     return render_template(
         "registration/manage_list.html",
@@ -198,7 +201,10 @@ CSV_COLUMNS = (
 @login_required
 def manage_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
-    filters = RegistrationFilterForm(request.args, meeting=meeting).filters()
+    filters_form = RegistrationFilterForm(request.args, meeting=meeting)
+    filters = filters_form.filters()
+    if filters_form.errors:
+        abort(400)
     registrations = listing.registrations_of(meeting, filters)
     audit.record(meeting, "export.registrations_csv",
                  details={"rows": len(registrations), **{k: v for k, v in vars(filters).items() if v}})

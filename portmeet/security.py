@@ -92,7 +92,7 @@ NO_STORE_PREFIXES = ("/registrations/", "/manage/", "/account/", "/reset-passwor
 def _add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith(NO_STORE_PREFIXES):
+    if request.path.startswith(NO_STORE_PREFIXES) and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -25,13 +25,18 @@ def meeting_with_delegates(app, client, make_meeting, make_visit):
     tokens = {
         "ruiz": token_of(register(client, meeting, visits=[str(tour.id), str(museum.id)], **id_data)),
         "rossi": token_of(register(client, meeting, first_name="Giulia", last_name="Rossi", email="giulia@example.it",
-                                   country="IT", category="speaker", visits=[str(tour.id)],
+                                   country="IT", visits=[str(tour.id)],
                                    **dict(id_data, id_number="=HYPERLINK(1)"))),
         "dubois": token_of(register(client, meeting, first_name="Jean", last_name="Dubois", email="jean@example.fr",
                                     country="FR", visits=[str(museum.id)])),
         "levi": token_of(register(client, meeting, first_name="Noa", last_name="Levi", email="noa@example.il",
-                                  country="IL", category="press")),
+                                  country="IL")),
     }
+    # Speaker and press are set by staff (the public form offers delegate and accompanying only).
+    with app.app_context():
+        for email, category in (("giulia@example.it", Category.speaker), ("noa@example.il", Category.press)):
+            db.session.scalar(select(Registration).where(Registration.email_normalized == email)).category = category
+        db.session.commit()
     return meeting, tour, museum, tokens
 
 

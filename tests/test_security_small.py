@@ -15,7 +15,7 @@ def test_personal_data_is_never_stored_by_a_browser_or_proxy(app, client, make_m
                  f"/manage/meetings/{meeting.slug}/registrations/{registration.id}",
                  f"/manage/meetings/{meeting.slug}/registrations"):
         response = client.get(path)
-        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", path
+        assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"], path
 
 
 @pytest.mark.parametrize("path, status", [

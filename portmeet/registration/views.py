@@ -172,7 +172,7 @@ def manage_list(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     filters_form = RegistrationFilterForm(request.args, meeting=meeting)
     filters = filters_form.filters()
-    if filters_form.errors:
+    if filters_form.visit.errors:  # not a visit id at all (e.g. beyond any database integer)
         abort(400)
     registrations = listing.registrations_of(meeting, filters)
     registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
@@ -203,7 +203,7 @@ def manage_csv(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     filters_form = RegistrationFilterForm(request.args, meeting=meeting)
     filters = filters_form.filters()
-    if filters_form.errors:
+    if filters_form.visit.errors:  # not a visit id at all (e.g. beyond any database integer)
         abort(400)
     registrations = listing.registrations_of(meeting, filters)
     audit.record(meeting, "export.registrations_csv",

@@ -9,7 +9,7 @@ PORT ?= 5000
 .PHONY: run setup system test test-fast demo clean translations extract-messages
 
 # Development is an explicit choice: without it the app runs as production (strong SECRET_KEY required).
-setup run test: export PORTMEET_ENV := development
+setup run test test-fast: export PORTMEET_ENV := development
 AXE := node_modules/axe-core/axe.min.js
 
 $(BIN)/activate: requirements.txt requirements-dev.txt

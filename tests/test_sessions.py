@@ -119,10 +119,21 @@ def test_an_expired_reset_link_is_refused(app, client, make_user):
     assert client.post_form(link, {"new_password": "reset-passphrase-9"}).status_code == 404
 
 
-def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded_at_sign_in(app, client, make_user):
+def _account_made_by_the_app(app, email="host@example.org"):
+    from portmeet.accounts.service import create_user
+
+    with app.app_context():
+        user = create_user(email, "Hanna Host", PASSWORD)
+        db.session.commit()
+        db.session.refresh(user)
+        db.session.expunge(user)
+    return user
+
+
+def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded_at_sign_in(app, client):
     from werkzeug.security import generate_password_hash
 
-    user = make_user()
+    user = _account_made_by_the_app(app)
     with app.app_context():
         stored = db.session.get(User, user.id)
         assert stored.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
@@ -133,11 +144,11 @@ def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded_at_sign_in(a
         assert db.session.get(User, user.id).password_hash.startswith("$argon2id$")
 
 
-def test_an_unknown_address_costs_the_same_password_check_as_a_known_one(client, make_user, monkeypatch):
+def test_an_unknown_address_costs_the_same_password_check_as_a_known_one(app, client, monkeypatch):
     """No timing: count the argon2 verifications each sign-in attempt makes."""
     from portmeet.accounts import passwords
 
-    make_user()
+    _account_made_by_the_app(app)
     calls = []
 
     class CountingHasher:

@@ -51,7 +51,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portmeet.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping before every checkout (a round trip per request): a connection that died is invalidated
+    # with its pool when a statement fails on it (that request gets the error page, the next a fresh
+    # connection), and none is kept longer than the recycle time, under any server-side idle timeout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False, "pool_recycle": 1800}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
     # How long a change of places waits for another's row locks on PostgreSQL before giving up (a 503).
     LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", 10_000))

@@ -22,6 +22,10 @@ def meeting_language() -> str | None:
     if args.get("slug"):
         from portmeet.meetings.models import Meeting
 
+        # The page has usually loaded its meeting already: no second query for one column.
+        for loaded in list(db.session.identity_map.values()):
+            if isinstance(loaded, Meeting) and "language" in loaded.__dict__ and loaded.__dict__.get("slug") == args["slug"]:
+                return loaded.language
         return db.session.scalar(select(Meeting.language).where(Meeting.slug == args["slug"]))
     if args.get("token"):
         from portmeet.registration.models import Registration, hash_token

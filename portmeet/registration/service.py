@@ -138,11 +138,12 @@ def _apply_id_data(registration: Registration, data: dict, visits: list[FieldVis
 
 
 def _check(meeting: Meeting, data: dict, visits: list[FieldVisit], registration: Registration | None,
-           *, deadlines: bool = True) -> None:
+           *, deadlines: bool = True, duplicates: bool = True) -> None:
     for name in ("first_name", "last_name", "email", "organisation", "country"):
         if name in data and not _clean(data[name]):
             raise RegistrationError(_("This field is required."), name)
-    if "email" in data and duplicate_registration(meeting, data["email"], exclude=registration) is not None:
+    if duplicates and "email" in data and \
+            duplicate_registration(meeting, data["email"], exclude=registration) is not None:
         raise RegistrationError(_("This e-mail address is already registered for this meeting."), "email")
     problems = pick_problems(visits, data, meeting.local_now().date(), registration, deadlines=deadlines)
     if problems:
@@ -157,17 +158,21 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     Raises RegistrationError when a rule refuses it. Does not look at the registration window."""
     waitlist.lock_meeting(meeting)
     visits = picked_visits(meeting, data.get("visits"))
-    _check(meeting, data, visits, None)
+    # One look-up by e-mail, under the lock, serves both the duplicate check and a delegate who cancelled
+    # and registers again: they get their old row back (the e-mail is unique per meeting).
+    registration = db.session.scalar(select(Registration).where(
+        Registration.meeting_id == meeting.id,
+        Registration.email_normalized == normalize_email(data.get("email") or ""),
+    ))
+    if registration is not None and registration.status != RegistrationStatus.cancelled:
+        raise RegistrationError(_("This e-mail address is already registered for this meeting."), "email")
+    _check(meeting, data, visits, None, duplicates=False)
     promotions = waitlist.Promotions()
     counts = waitlist.fill_meeting(meeting, promotions)
 
-    # A delegate who cancelled and registers again gets their old row back (the e-mail is unique).
-    registration = db.session.scalar(select(Registration).where(
-        Registration.meeting_id == meeting.id,
-        Registration.email_normalized == normalize_email(data["email"]),
-    ))
     if registration is None:
-        registration = Registration(meeting=meeting, language=meeting.language)  # unless `data` names one
+        # `bookings=[]`: a new row has none, no need to ask the database.
+        registration = Registration(meeting=meeting, language=meeting.language, bookings=[])  # unless `data` names one
         db.session.add(registration)
     else:
         registration.bookings.clear()
@@ -177,6 +182,8 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     _apply_id_data(registration, data, visits)
     has_place = counts[RegistrationStatus.confirmed] < meeting.capacity
     registration.status = RegistrationStatus.confirmed if has_place else RegistrationStatus.waitlisted
+    # Last in line when waiting: the confirmation e-mail prints this without counting the queue again.
+    registration.known_position = None if has_place else counts[RegistrationStatus.waitlisted] + 1
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
     token = registration.set_new_token()
     db.session.flush()

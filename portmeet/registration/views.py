@@ -66,10 +66,11 @@ def register(slug: str):
             db.session.rollback()
             form.add_refusal(error)
         else:
+            # Read before the commit, which expires the row (reading after would load it again).
+            name, email = registration.first_name, registration.email
             db.session.commit()
             flash(_("Thank you, %(name)s: you are registered. We have sent this page's private address to "
-                    "%(email)s; keep it to change or cancel your registration.",
-                    name=registration.first_name, email=registration.email), "success")
+                    "%(email)s; keep it to change or cancel your registration.", name=name, email=email), "success")
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),

@@ -35,10 +35,17 @@ DEFAULT_LOCK_TIMEOUT_MS = 10_000
 # --- locks ----------------------------------------------------------------------------------------
 
 def _set_lock_timeout() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        milliseconds = int(current_app.config.get("LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS))
-        # SET LOCAL lasts until the end of this transaction only; the pooled connection keeps no trace.
-        db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    # SET LOCAL lasts until the end of this transaction only; the pooled connection keeps no trace. Once
+    # per transaction: the meeting's and the visits' locks are taken in the same one.
+    db.session.connection()  # begins the transaction if none is open yet
+    transaction = db.session().get_transaction()
+    if getattr(transaction, "portmeet_lock_timeout", False):
+        return
+    milliseconds = int(current_app.config.get("LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS))
+    db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    transaction.portmeet_lock_timeout = True
 
 
 def lock_meeting(meeting: Meeting) -> None:
@@ -131,6 +138,8 @@ def registration_position(registration: Registration) -> int | None:
     """1 for the next delegate to get a place at the meeting; None unless waiting."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
+    if registration.__dict__.get("known_position"):  # set by `register` in this transaction
+        return registration.__dict__["known_position"]
     ahead = db.session.scalar(
         select(func.count()).select_from(Registration).where(
             Registration.meeting_id == registration.meeting_id,
@@ -167,6 +176,8 @@ def pick_positions(registration: Registration) -> dict[int, int]:
     waiting = [b for b in registration.bookings if b.status == BookingStatus.waitlisted]
     if not waiting:
         return {}
+    if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`)
+        return {b.id: b.__dict__["known_position"] for b in waiting}
     positions = _visit_queue_positions({b.visit_id for b in waiting},
                                        set(waiting_for_the_meeting(registration.meeting_id)))
     return {b.id: positions[b.id] for b in waiting}
@@ -192,14 +203,17 @@ class Promotions:
     bookings: list[VisitBooking] = field(default_factory=list)
 
 
-def fill_visits(visit_ids, promotions: Promotions, counts: dict[int, VisitCount] | None = None) -> None:
-    """Give free places of these (locked) visits to the oldest waiting picks of confirmed delegates."""
+def fill_visits(visit_ids, promotions: Promotions, counts: dict[int, VisitCount] | None = None,
+                capacities: dict[int, int] | None = None) -> None:
+    """Give free places of these (locked) visits to the oldest waiting picks of confirmed delegates
+    (`capacities`: the visits' places when the caller has the rows already)."""
     if not visit_ids:
         return
     counts = counts if counts is not None else eligible_counts(visit_ids)
-    capacities = dict(db.session.execute(
-        select(FieldVisit.id, FieldVisit.capacity).where(FieldVisit.id.in_(visit_ids))
-    ).all())
+    if capacities is None:
+        capacities = dict(db.session.execute(
+            select(FieldVisit.id, FieldVisit.capacity).where(FieldVisit.id.in_(visit_ids))
+        ).all())
     for visit_id in sorted(visit_ids):
         count = counts[visit_id]
         free = capacities.get(visit_id, 0) - count.booked
@@ -268,12 +282,19 @@ def book(registration: Registration, visits: list[FieldVisit], promotions: Promo
     lock_visits(ids)
     counts = eligible_counts(ids)
     # A place left free by an earlier change goes to those already waiting, never past them.
-    fill_visits([i for i in ids if counts[i].waitlisted], promotions, counts)
+    fill_visits([i for i in ids if counts[i].waitlisted], promotions, counts,
+                {visit.id: visit.capacity for visit in visits})
     confirmed = registration.status == RegistrationStatus.confirmed
     for visit in visits:
         count = counts[visit.id]
         has_place = confirmed and count.booked < visit.capacity
         count.booked += has_place
-        registration.bookings.append(VisitBooking(
+        booking = VisitBooking(
             visit=visit, status=BookingStatus.booked if has_place else BookingStatus.waitlisted, created_at=utcnow(),
-        ))
+        )
+        if not has_place:
+            # Last in this visit's queue, behind the waiting picks of confirmed delegates (those counted):
+            # the e-mail written in this transaction prints it without walking the queue under the locks.
+            booking.known_position = count.waitlisted + 1
+            count.waitlisted += confirmed
+        registration.bookings.append(booking)

@@ -1,0 +1,93 @@
+"""The registration path's database work, pinned: a registration costs a fixed, small number of queries,
+however long the waitlists, and the positions its e-mail prints (known from the decision, not counted
+again under the locks) are the queue's."""
+import re
+from datetime import time
+
+import pytest
+from sqlalchemy import event, select
+
+from portmeet.extensions import db
+from portmeet.registration import waitlist
+from portmeet.registration.models import BookingStatus, OutboxMessage, Registration, RegistrationStatus
+from tests.test_registration import form_data, token_of
+
+# Statements for a fresh form, and for a registration with two picks (SQLite counts BEGIN too).
+FORM_QUERIES = 4
+REGISTRATION_QUERIES = 13
+
+
+def statements_of(app, call) -> tuple[object, list[str]]:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        return call(), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def full_visits(make_meeting, make_visit):
+    meeting = make_meeting(capacity=3)
+    boat = make_visit(meeting, title="Port tour by boat", capacity=1)
+    centre = make_visit(meeting, title="Port Center", start_time=time(18), end_time=time(19), capacity=1)
+    return meeting, boat, centre
+
+
+@pytest.mark.parametrize("waiting", [0, 1, 8])
+def test_a_registration_costs_the_same_few_queries_however_long_the_queues(app, client, full_visits, make_registration,
+                                                                              waiting):
+    meeting, boat, centre = full_visits
+    with app.app_context():
+        db.session.get(type(meeting), meeting.id).capacity = 100
+        db.session.commit()
+    make_registration(meeting, visits=(boat, centre))  # both visits full
+    for _ in range(waiting):  # delegates with a place at the meeting, waiting for the boat
+        registration = make_registration(meeting, visits=(boat,))
+        with app.app_context():
+            for booking in db.session.get(Registration, registration.id).bookings:
+                booking.status = BookingStatus.waitlisted
+            db.session.commit()
+    form, form_statements = statements_of(app, lambda: client.get(f"/meetings/{meeting.slug}/register"))
+    assert form.status_code == 200
+    assert len(form_statements) <= FORM_QUERIES, form_statements
+    data = {**form_data(visits=[str(boat.id), str(centre.id)]), "csrf_token": client.csrf_token()}
+    response, statements = statements_of(app, lambda: client.post(f"/meetings/{meeting.slug}/register", data=data))
+    token_of(response)
+    assert len(statements) <= REGISTRATION_QUERIES, "\n".join(statements)
+
+
+def test_the_confirmation_prints_the_queue_positions_counted_afresh(app, client, full_visits, make_registration):
+    """Registered while the meeting and both visits are full and others wait: the e-mail's positions are
+    those the queues give when counted from the database afterwards."""
+    meeting, boat, centre = full_visits
+    for _ in range(3):  # the meeting is full, both visits too
+        make_registration(meeting, visits=(boat, centre))
+    with app.app_context():
+        for registration in db.session.scalars(select(Registration).order_by(Registration.id)).all()[1:]:
+            for booking in registration.bookings:  # the first one has the places, the others wait
+                booking.status = BookingStatus.waitlisted
+        db.session.commit()
+    waiting = make_registration(meeting, status=RegistrationStatus.waitlisted, email="waiting@example.org")
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data(visits=[str(boat.id)])))
+    assert token_of(client.post_form(f"/meetings/{meeting.slug}/register",
+                                     form_data(email="next@example.org", visits=[str(boat.id), str(centre.id)])))
+    with app.app_context():
+        for email in ("ana.ruiz@example.org", "next@example.org"):
+            registration = db.session.scalar(select(Registration).where(Registration.email == email))
+            assert registration.status == RegistrationStatus.waitlisted
+            body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == email)).one()
+            position = waitlist.registration_position(registration)
+            assert position == (2 if email == "ana.ruiz@example.org" else 3)
+            assert f"number {position} on the waiting list" in body
+            positions = waitlist.pick_positions(registration)
+            assert len(positions) == len(registration.bookings)
+            for booking in registration.bookings:
+                assert re.search(rf"- {booking.visit.title} \(.*\): waitlist, position {positions[booking.id]}\n", body)
+    assert waiting.id and token

@@ -58,6 +58,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
     # How long a change of places waits for another's row locks on PostgreSQL before giving up (a 503).
     LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", 10_000))
+    # Uploaded slides and letterhead images; empty means instance/uploads.
+    UPLOAD_DIR = os.environ.get("PORTMEET_UPLOAD_DIR", "")
     WTF_CSRF_TIME_LIMIT = None  # a delegate may leave the form open for hours
 
     # Staff sessions: signed out after this long without a request, and this long after signing in.

@@ -5,6 +5,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 
+from portmeet import uploads
 from portmeet.extensions import csrf, db, login_manager, migrate
 
 
@@ -26,6 +27,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     logs.init_app(app)
     urls.init_app(app)
+    uploads.init_app(app)  # larger requests on the upload routes only
     os.makedirs(app.instance_path, exist_ok=True)  # the default SQLite file lives there
 
     db.init_app(app)

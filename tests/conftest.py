@@ -120,8 +120,9 @@ def _postgres_schema():
 
 
 @pytest.fixture
-def app(_postgres_schema):
+def app(_postgres_schema, tmp_path):
     app = create_app(TestConfig)
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads of one test never meet another's
     app.test_client_class = FormClient
     with app.app_context():
         if ON_POSTGRES:

@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +22,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from portmeet.forms_common import CountryField, IntegerField
 from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
-from portmeet.meetings import service
+from portmeet.meetings import service, slides
 from portmeet.meetings.models import MeetingStatus, SessionKind, Transport
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -107,12 +108,38 @@ class SessionForm(FlaskForm):
         description=_l("One per line: Name, Organisation, country code (e.g. Ana Ruiz, Port of Bilbao, ES)."),
         validators=[Optional(), Length(max=5000)],
     )
+    slides = FileField(_l("Slides (PDF, up to 20 MB)"), render_kw={"accept": "application/pdf,.pdf"},
+                       description=_l("Kept on this server and offered as a download; a new file replaces the old one."))
+    remove_slides = BooleanField(_l("Remove the uploaded slides"))
+    slides_url = StringField(_l("Or a link to the slides"), validators=[Optional(), Length(max=500)],
+                             description=_l("https://… — shown as a link; this server never opens it."))
+    slides_public = BooleanField(_l("Everyone may see the slides (otherwise registered delegates only, "
+                                    "through their private link)"))
 
     def __init__(self, *args, meeting, session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.session = session
         self.parsed_speakers: list[service.SpeakerLine] = []
+        self.slides_upload: bytes | None = None
+        self.slides_filename = ""
+
+    def validate_slides(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read(slides.MAX_SLIDES_BYTES + 1)
+        try:
+            slides.check_pdf(data)
+        except slides.SlidesError as error:
+            raise ValidationError(str(error)) from None
+        self.slides_upload, self.slides_filename = data, upload.filename
+
+    def validate_slides_url(self, field):
+        try:
+            field.data = slides.check_link(field.data)
+        except slides.SlidesError as error:
+            raise ValidationError(str(error)) from None
 
     def validate_day(self, field):
         if field.data and not (self.meeting.start_date <= field.data <= self.meeting.end_date):

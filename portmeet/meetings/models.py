@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, Text, Time
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.extensions import db
@@ -131,12 +132,22 @@ class ProgrammeSession(db.Model):
     room: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Presentations: an uploaded PDF (stored under PORTMEET_UPLOAD_DIR by a random name) or a link.
+    slides_file: Mapped[str | None] = mapped_column(String(80))
+    slides_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    slides_size: Mapped[int] = mapped_column(default=0, server_default="0")
+    slides_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    slides_public: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     meeting: Mapped[Meeting] = relationship(back_populates="sessions")
     # Loaded with their sessions in one query: every page that shows a session shows its speakers.
     speakers: Mapped[list[Speaker]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Speaker.position", lazy="selectin"
     )
+
+    @property
+    def has_slides(self) -> bool:
+        return bool(self.slides_file or self.slides_url)
 
 
 class Speaker(db.Model):

@@ -1,5 +1,5 @@
 """Public meeting pages, and the hosts' pages to build a meeting, its programme and its visits."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,9 +12,11 @@ from portmeet.accounts.permissions import (
 )
 from portmeet.accounts.service import hosts_of
 from portmeet.extensions import db
-from portmeet.meetings import service
+from portmeet.meetings import service, slides
 from portmeet.meetings.forms import MeetingForm, SessionForm, VisitForm
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
+from portmeet.registration.models import RegistrationStatus
+from portmeet.registration.service import registration_by_token
 from portmeet.registration.waitlist import visit_counts
 from portmeet.timeutil import utcnow
 
@@ -42,6 +44,7 @@ def detail(slug: str):
         meeting=meeting,
         programme=service.programme_by_day(meeting),
         counts=visit_counts(meeting),
+        presentations=slides.presentations(meeting),
     )
 
 
@@ -106,7 +109,10 @@ def edit_session(slug: str, session_id: int | None = None):
         form.kind.data = session.kind.value
         form.speakers.data = service.speakers_as_text(session)
     if form.validate_on_submit():
-        service.save_session(meeting, form.data, form.parsed_speakers, session)
+        session = service.save_session(meeting, form.data, form.parsed_speakers, session)
+        slides.save_slides(session, upload=form.slides_upload, filename=form.slides_filename,
+                           url=form.slides_url.data, public=form.slides_public.data,
+                           remove=form.remove_slides.data)
         db.session.commit()
         flash(_("Session saved."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
@@ -152,3 +158,51 @@ def delete_visit(slug: str, visit_id: int):
         db.session.commit()
         flash(_("Field visit deleted."), "success")
     return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
+
+
+# --- presentations ----------------------------------------------------------
+
+@bp.errorhandler(413)
+def too_large(error):
+    from portmeet.errors import render_error
+
+    if request.endpoint == "meetings.edit_session":
+        return render_error(413, _("The file is too large: slides may be at most 20 MB. Nothing was saved."))
+    return render_error(413)
+
+
+def _slides_response(session: ProgrammeSession, private: bool):
+    """The uploaded PDF as a download with its own type: never shown inline, never sniffed as anything else."""
+    path = slides.slides_path(session)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=session.slides_name or "slides.pdf", max_age=0, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
+    return response
+
+
+@bp.get("/meetings/<slug>/sessions/<int:session_id>/slides.pdf")
+def public_slides(slug: str, session_id: int):
+    meeting = get_public_meeting_or_404(slug)
+    session = get_meeting_item_or_404(ProgrammeSession, session_id, meeting)
+    if not session.slides_public:
+        abort(404)
+    return _slides_response(session, private=False)
+
+
+@bp.get("/registrations/<token>/sessions/<int:session_id>/slides.pdf")
+def delegate_slides(token: str, session_id: int):
+    registration = registration_by_token(token)
+    if registration is None or registration.status == RegistrationStatus.cancelled:
+        abort(404)
+    session = get_meeting_item_or_404(ProgrammeSession, session_id, registration.meeting)
+    return _slides_response(session, private=True)
+
+
+@bp.get("/manage/meetings/<slug>/sessions/<int:session_id>/slides.pdf")
+@login_required
+def manage_slides(slug: str, session_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    return _slides_response(get_meeting_item_or_404(ProgrammeSession, session_id, meeting), private=True)

@@ -16,6 +16,7 @@ from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
+from portmeet.meetings.slides import presentations
 from portmeet.registration import listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
@@ -104,6 +105,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         masked=service.masked,
         can_edit=registration.meeting.registration_state() == "open",
         can_cancel=not service.meeting_has_ended(registration.meeting),
+        presentations=presentations(registration.meeting),
     ), status
 
 

@@ -75,12 +75,14 @@ def _register_optional_blueprints(app: Flask) -> None:
     from portmeet.checkin.views import bp as checkin_bp
     from portmeet.dashboard.views import bp as dashboard_bp
     from portmeet.audit.views import bp as audit_bp
+    from portmeet.letters.views import bp as letters_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(letters_bp)
 
 
 def _configure_sqlite(engine) -> None:

@@ -18,6 +18,9 @@ LABELS = {
     # registration and booking status
     "confirmed": lazy_pgettext("registration status", "Confirmed"), "waitlisted": _l("Waitlisted"), "cancelled": _l("Cancelled"),
     "booked": lazy_pgettext("booking status", "Booked"),
+    # identity documents and visa letters
+    "passport": _l("Passport"), "id_card": _l("National ID card"),
+    "requested": _l("Requested"), "approved": _l("Approved"), "declined": _l("Declined"),
 }
 
 

@@ -35,6 +35,10 @@ KINDS = {
     "id_data.viewed": _l("ID data viewed"),
     "id_data.cleared": _l("ID data cleared"),
     "id_data.purged": _l("ID data purged"),
+    "visa_letter.approved": _l("Visa letter approved"),
+    "visa_letter.declined": _l("Visa letter declined"),
+    "visa_letter.previewed": _l("Visa letter seen by staff"),
+    "visa_letter.downloaded": _l("Visa letter downloaded"),
 }
 
 

@@ -277,15 +277,19 @@ def attendees_csv(groups: list[CountryGroup]) -> str:
 
 def manifest_csv(roster: VisitRoster) -> str:
     visit = roster.visit
-    header = ["list", "last name", "first name", "organisation", "country", "phone"]
+    header = ["list", "last name", "first name", "organisation", "country", "phone", "accessibility needs",
+              "dietary needs"]
     if visit.requires_id:
-        header += ["nationality", "ID document number", "date of birth"]
+        header += ["nationality", "ID document type", "ID document number", "ID document valid until", "date of birth"]
     rows = []
     for list_name, registrations in (("booked", roster.booked), ("waitlist", roster.waiting)):
         for r in registrations:
-            row = [list_name, r.last_name, r.first_name, r.organisation, country_name(r.country), r.phone]
+            row = [list_name, r.last_name, r.first_name, r.organisation, country_name(r.country), r.phone,
+                   r.accessibility, r.dietary]
             if visit.requires_id:
-                row += [r.nationality or "", r.id_number or "", r.date_of_birth.isoformat() if r.date_of_birth else ""]
+                row += [r.nationality or "", r.id_type.value if r.id_type else "", r.id_number or "",
+                        r.id_expiry.isoformat() if r.id_expiry else "",
+                        r.date_of_birth.isoformat() if r.date_of_birth else ""]
             rows.append(row)
     return csv_text(header, rows)
 

@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.forms_common import CountryField
 from portmeet.labels import choices
-from portmeet.registration import listing, service
-from portmeet.registration.models import Category, RegistrationStatus
+from portmeet.registration import listing, service, visa
+from portmeet.registration.models import Category, IdType, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
 
@@ -46,6 +46,10 @@ class RegistrationForm(FlaskForm):
                             validators=[Optional(), Length(max=50)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()],
                               description=_l("YYYY-MM-DD"))
+    needs_visa_letter = BooleanField(_l("I need a visa invitation letter"))
+    id_name = StringField(_l("Name exactly as written in the document"), validators=[Optional(), Length(max=200)])
+    id_type = SelectField(_l("Type of document"), default="", choices=[("", _l("Choose…"))] + choices(IdType))
+    id_expiry = DateField(_l("Document valid until"), validators=[Optional()], description=_l("YYYY-MM-DD"))
 
     def __init__(self, *args, meeting, registration=None, by_organiser: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,6 +103,8 @@ class RegistrationForm(FlaskForm):
         visits = service.picked_visits(self.meeting, self.visits.data)
         problems = service.pick_problems(visits, self.id_data(), self.meeting.local_now().date(), self.registration,
                                          deadlines=not self.by_organiser)
+        problems += visa.problems(self.meeting, {**self.id_data(), "needs_visa_letter": self.needs_visa_letter.data},
+                                  self.registration)
         for name, message in problems:
             errors = getattr(self, name).errors
             if isinstance(errors, tuple):  # WTForms keeps a tuple until a validator fails
@@ -109,11 +115,13 @@ class RegistrationForm(FlaskForm):
 
     def id_data(self) -> dict:
         return {"nationality": self.nationality.data or None, "id_number": (self.id_number.data or "").strip() or None,
-                "date_of_birth": self.date_of_birth.data}
+                "date_of_birth": self.date_of_birth.data, "id_type": self.id_type.data or None,
+                "id_expiry": self.id_expiry.data, "id_name": (self.id_name.data or "").strip() or None}
 
     def registration_data(self) -> dict:
         data = {name: getattr(self, name).data for name in (*service.PROFILE_FIELDS, "category", "visits")}
         data.update(self.id_data())
+        data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
         return data
 
     @property

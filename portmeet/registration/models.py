@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.extensions import db
@@ -27,6 +27,17 @@ class RegistrationStatus(str, enum.Enum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+
+
+class IdType(str, enum.Enum):
+    passport = "passport"
+    id_card = "id_card"
+
+
+class VisaLetterStatus(str, enum.Enum):
+    requested = "requested"
+    approved = "approved"
+    declined = "declined"
 
 
 class BookingStatus(str, enum.Enum):
@@ -76,6 +87,13 @@ class Registration(db.Model):
     nationality: Mapped[str | None] = mapped_column(String(2))
     id_number: Mapped[str | None] = mapped_column(String(50))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # The rest of the document's data, asked with the above for a visa invitation letter (same protection, same purge).
+    id_type: Mapped[IdType | None] = mapped_column(str_enum(IdType))
+    id_expiry: Mapped[date | None] = mapped_column(Date)
+    id_name: Mapped[str | None] = mapped_column(String(200))  # the name exactly as printed in the document
+    needs_visa_letter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    visa_letter: Mapped[VisaLetterStatus | None] = mapped_column(str_enum(VisaLetterStatus))
+    visa_letter_decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from portmeet.accounts.models import normalize_email
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
-from portmeet.registration import mail, waitlist
+from portmeet.registration import mail, visa, waitlist
 from portmeet.registration.models import (
     Category,
     Registration,
@@ -29,6 +29,8 @@ PROFILE_FIELDS = (
     "dietary", "accessibility", "consent_list",
 )
 ID_FIELDS = ("nationality", "id_number", "date_of_birth")
+# Also ID data (same protection, same purge): the rest of the document, asked for a visa letter.
+DOCUMENT_FIELDS = ("id_type", "id_expiry", "id_name")
 
 
 class RegistrationError(ValueError):
@@ -126,15 +128,28 @@ def _apply_profile(registration: Registration, data: dict) -> None:
     registration.email_normalized = normalize_email(registration.email)
 
 
+def clear_id_data(registration: Registration) -> None:
+    for name in (*ID_FIELDS, *DOCUMENT_FIELDS):
+        setattr(registration, name, None)
+
+
 def _apply_id_data(registration: Registration, data: dict, visits: list[FieldVisit]) -> None:
-    """ID data is kept only while a picked visit needs it; empty fields keep what was given."""
-    if not any(visit.requires_id for visit in visits):
-        registration.nationality = registration.id_number = registration.date_of_birth = None
-        return
-    for name in ID_FIELDS:
-        value = _clean(data.get(name))
-        if _id_given(value):
-            setattr(registration, name, value.upper() if name == "nationality" else value)
+    """ID data is kept only while a picked visit needs it or a visa letter is asked for; empty fields keep
+    what was given."""
+    before = visa.passport_data(registration)
+    wants_letter = data.get("needs_visa_letter", registration.needs_visa_letter)
+    if not any(visit.requires_id for visit in visits) and not wants_letter:
+        clear_id_data(registration)
+    else:
+        for name in (*ID_FIELDS, *DOCUMENT_FIELDS):
+            value = _clean(data.get(name))
+            if _id_given(value):
+                if name == "nationality":
+                    value = value.upper()
+                elif name == "id_type":
+                    value = visa.id_type(value)
+                setattr(registration, name, value)
+    visa.apply_request(registration, data, before)
 
 
 def _check(meeting: Meeting, data: dict, visits: list[FieldVisit], registration: Registration | None,
@@ -146,6 +161,7 @@ def _check(meeting: Meeting, data: dict, visits: list[FieldVisit], registration:
             duplicate_registration(meeting, data["email"], exclude=registration) is not None:
         raise RegistrationError(_("This e-mail address is already registered for this meeting."), "email")
     problems = pick_problems(visits, data, meeting.local_now().date(), registration, deadlines=deadlines)
+    problems += visa.problems(meeting, data, registration)
     if problems:
         name, message = problems[0]
         raise RegistrationError(message, name)
@@ -177,7 +193,8 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     else:
         registration.bookings.clear()
         registration.cancelled_at = registration.checked_in_at = None
-        registration.nationality = registration.id_number = registration.date_of_birth = None
+        clear_id_data(registration)
+        registration.needs_visa_letter, registration.visa_letter = False, None
     _apply_profile(registration, data)
     _apply_id_data(registration, data, visits)
     has_place = counts[RegistrationStatus.confirmed] < meeting.capacity
@@ -270,11 +287,10 @@ def purge_id_data(meeting: Meeting, *, force: bool = False) -> int:
                                   date=format_date(meeting.end_date, "long")))
     holders = db.session.scalars(select(Registration).where(
         Registration.meeting_id == meeting.id,
-        or_(Registration.nationality.is_not(None), Registration.id_number.is_not(None),
-            Registration.date_of_birth.is_not(None)),
+        or_(*(getattr(Registration, name).is_not(None) for name in (*ID_FIELDS, *DOCUMENT_FIELDS))),
     )).all()
     for registration in holders:
-        registration.nationality = registration.id_number = registration.date_of_birth = None
+        clear_id_data(registration)
     meeting.id_data_purged_at = utcnow()
     db.session.flush()
     return len(holders)

@@ -16,6 +16,7 @@ from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
+from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.registration import listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
@@ -45,9 +46,11 @@ def _registration_or_404(token: str) -> Registration:
 def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
     form.category.data = registration.category.value
     form.visits.data = [booking.visit_id for booking in registration.bookings]
+    form.id_type.data = registration.id_type.value if registration.id_type else ""
     if not with_id_data:
         # The delegate's pages never print ID data back; empty fields keep what was given.
         form.nationality.data = form.id_number.data = form.date_of_birth.data = None
+        form.id_type.data, form.id_expiry.data, form.id_name.data = "", None, None
 
 
 # --- the delegate's side ----------------------------------------------------------------------------
@@ -106,6 +109,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         can_edit=registration.meeting.registration_state() == "open",
         can_cancel=not service.meeting_has_ended(registration.meeting),
         presentations=presentations(registration.meeting),
+        letter_available=letter_available(registration),
     ), status
 
 
@@ -243,6 +247,7 @@ def manage_detail(slug: str, registration_id: int):
         "registration/manage_detail.html",
         meeting=meeting,
         registration=registration,
+        visa_form=EmptyForm(),
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
         history=audit.history_of(registration),

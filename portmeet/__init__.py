@@ -43,9 +43,11 @@ def create_app(config_class: type | None = None) -> Flask:
     from portmeet import i18n, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
+    from portmeet.meetings import maps
     from portmeet.meetings.views import bp as meetings_bp
 
     template_helpers.init_app(app)
+    maps.init_app(app)
     from portmeet.forms_common import refuse_control_characters_in_text_fields
 
     refuse_control_characters_in_text_fields()

@@ -20,7 +20,6 @@ def test_manifest_shows_document_type_expiry_and_the_delegates_needs(client, mak
     manager = manager_client(client, make_user, meeting)
     response = manager.get(f"/manage/meetings/{meeting.slug}/visits/{boat.id}/manifest.pdf")
     text = " ".join(pdf_text(read_pdf(response)).split())
-    open("/tmp/t13/manifest.pdf", "wb").write(response.data) if __import__("os").path.isdir("/tmp/t13") else None
     for expected in ("Passport X1234567", "valid until 2030-01-31", "Wheelchair user; needs the ramp",
                      "Vegetarian", "National ID card CA00001", "Accessibility:", "Diet:"):
         assert expected in text, expected

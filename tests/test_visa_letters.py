@@ -92,7 +92,6 @@ def test_approved_letter_carries_the_passport_details_on_the_letterhead(app, cli
     response = client.get(f"/registrations/{token}/invitation-letter.pdf")
     reader = read_pdf(response)
     text = " ".join(pdf_text(reader).split())
-    open("/tmp/t13/letter.pdf", "wb").write(response.data)
     for expected in ("Port Authority of Valencia", "Avenida del Muelle del Turia", "OKAFOR CHIDINMA ADAEZE",
                      "A07654321", "Nigeria", "March 12, 1984", "Citizen Port Meeting Valencia",
                      "Port Centre of Valencia", "Marta Ferrer", "Director of Communication",

@@ -155,7 +155,7 @@ def itinerary_pdf(token: str):
     return pdf_response(
         "documents/itinerary.html", f"{meeting.slug}-itinerary.pdf",
         meeting=meeting, registration=registration, days=service.itinerary(registration),
-        qr=service.qr_code(service.checkin_url(registration, meeting)),
+        qr=service.qr_code(service.checkin_url(registration, meeting)), map_qr=service.qr_code,
     )
 
 

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from portmeet.accounts.permissions import get_managed_meeting_or_404, get_meeting_item_or_404
 from portmeet.audit import DELEGATE
-from portmeet.documents.pdf import pdf_response
+from portmeet.documents.pdf import file_response, html_to_pdf, pdf_response
 from portmeet.extensions import db
-from portmeet.letters import images, service
+from portmeet.letters import certificates, images, service
 from portmeet.letters.forms import LetterheadForm, VisaDecisionForm
 from portmeet.letters.images import ImageError
 from portmeet.registration.models import Registration
@@ -95,3 +95,28 @@ def invitation_letter(token: str):
     service.record("visa_letter.downloaded", registration, DELEGATE)
     db.session.commit()
     return _letter_pdf(registration, preview=False)
+
+
+# --- certificates of attendance --------------------------------------------------------------------
+
+@bp.get("/registrations/<token>/certificate.pdf")
+def certificate(token: str):
+    registration = registration_by_token(token)
+    if registration is None or not certificates.certificate_available(registration):
+        abort(404)
+    meeting = registration.meeting
+    return file_response(html_to_pdf(certificates.certificates_html(meeting, [registration])),
+                         f"{meeting.slug}-certificate-of-attendance.pdf", "application/pdf", inline=True)
+
+
+@bp.get("/manage/meetings/<slug>/certificates.pdf")
+@login_required
+def all_certificates(slug: str):
+    from portmeet.errors import render_error
+
+    meeting = get_managed_meeting_or_404(slug)
+    registrations = certificates.attended(meeting)
+    if not registrations:
+        return render_error(404, _("Nobody has been checked in at this meeting yet: there is no certificate to print."))
+    return file_response(html_to_pdf(certificates.certificates_html(meeting, registrations)),
+                         f"{meeting.slug}-certificates-of-attendance.pdf", "application/pdf", inline=True)

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from portmeet.forms_common import CountryField, IntegerField
 from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
-from portmeet.meetings import service, slides
+from portmeet.meetings import maps, service, slides
 from portmeet.meetings.models import MeetingStatus, SessionKind, Transport
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -42,6 +42,8 @@ class MeetingForm(FlaskForm):
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
     country = CountryField(_l("Country"), validators=[DataRequired(message=_l("Choose a country."))])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    venue_latitude = maps.latitude_field(_l("Venue latitude"))
+    venue_longitude = maps.longitude_field(_l("Venue longitude"))
     start_date = DateField(_l("First day"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     end_date = DateField(_l("Last day"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES], default="Europe/Paris",
@@ -75,6 +77,9 @@ class MeetingForm(FlaskForm):
     def validate_timezone(self, field):
         if field.data not in available_timezones():
             raise ValidationError(_("Choose a time zone from the list (e.g. Europe/Madrid)."))
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) & maps.check_pair(self.venue_latitude, self.venue_longitude)
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -171,6 +176,8 @@ class VisitForm(FlaskForm):
     start_time = TimeField(_l("Start"), validators=[DataRequired(message=_l("Enter a time (HH:MM)."))])
     end_time = TimeField(_l("End"), validators=[DataRequired(message=_l("Enter a time (HH:MM)."))])
     meeting_point = StringField(_l("Meeting point"), validators=[Optional(), Length(max=200)])
+    latitude = maps.latitude_field(_l("Meeting point latitude"))
+    longitude = maps.longitude_field(_l("Meeting point longitude"))
     transport = SelectField(_l("Transport"), choices=choices(Transport), default="walk")
     capacity = IntegerField(_l("Places"), default=20,
                             validators=[InputRequired(message=_l("Enter the number of places.")),
@@ -181,6 +188,9 @@ class VisitForm(FlaskForm):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) & maps.check_pair(self.latitude, self.longitude)
 
     def validate_day(self, field):
         if field.data and not (self.meeting.start_date <= field.data <= self.meeting.end_date):

@@ -57,6 +57,9 @@ class Meeting(db.Model):
     city: Mapped[str] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2))
     venue: Mapped[str] = mapped_column(String(200), default="")
+    # Optional coordinates (WGS 84) of the venue and of each visit's meeting point, for a map link.
+    venue_latitude: Mapped[float | None]
+    venue_longitude: Mapped[float | None]
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -180,6 +183,8 @@ class FieldVisit(db.Model):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     meeting_point: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     transport: Mapped[Transport] = mapped_column(str_enum(Transport), default=Transport.walk)
     capacity: Mapped[int] = mapped_column(default=20)
     requires_id: Mapped[bool] = mapped_column(default=False)

@@ -31,12 +31,12 @@ STATUS_ORDER = list(MeetingStatus)
 MEETING_FIELDS = (
     "title", "edition", "slug", "city", "country", "venue", "start_date", "end_date", "timezone",
     "description", "host_organisation", "partners", "contact_email", "registration_opens",
-    "registration_closes", "capacity", "status", "language",
+    "registration_closes", "capacity", "status", "language", "venue_latitude", "venue_longitude",
 )
 SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description")
 VISIT_FIELDS = (
     "title", "description", "day", "start_time", "end_time", "meeting_point", "transport",
-    "capacity", "requires_id", "id_deadline",
+    "capacity", "requires_id", "id_deadline", "latitude", "longitude",
 )
 
 
@@ -80,6 +80,15 @@ def _clean_meeting_data(data: dict) -> dict:
     data["status"] = MeetingStatus(data.get("status") or "draft")
     for text in ("venue", "description", "host_organisation", "partners", "contact_email"):
         data[text] = (data.get(text) or "").strip()
+    return _coordinates(data, "venue_latitude", "venue_longitude")
+
+
+def _coordinates(data: dict, latitude: str, longitude: str) -> dict:
+    """Coordinates as floats, and only as a pair: one without the other places nothing on a map."""
+    if latitude in data or longitude in data:
+        lat, lon = data.get(latitude), data.get(longitude)
+        pair = (float(lat), float(lon)) if lat is not None and lon is not None else (None, None)
+        data[latitude], data[longitude] = pair
     return data
 
 
@@ -204,9 +213,9 @@ def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) ->
     if visit is None:
         visit = FieldVisit(meeting=meeting)
         db.session.add(visit)
-    data = dict(data, transport=Transport(data["transport"]),
-                description=(data.get("description") or "").strip(),
-                meeting_point=(data.get("meeting_point") or "").strip())
+    data = _coordinates(dict(data, transport=Transport(data["transport"]),
+                             description=(data.get("description") or "").strip(),
+                             meeting_point=(data.get("meeting_point") or "").strip()), "latitude", "longitude")
     if not data.get("requires_id"):
         data["id_deadline"] = None
     changed = _apply(visit, data, VISIT_FIELDS)

@@ -16,6 +16,7 @@ from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit
+from portmeet.letters.certificates import certificate_available
 from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.registration import listing, mail, service, waitlist
@@ -110,6 +111,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         can_cancel=not service.meeting_has_ended(registration.meeting),
         presentations=presentations(registration.meeting),
         letter_available=letter_available(registration),
+        certificate_available=certificate_available(registration),
     ), status
 
 

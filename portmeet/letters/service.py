@@ -92,7 +92,8 @@ def _queue_decision_mail(registration: Registration) -> None:
             meeting_url=mail.external_url("meetings.detail", slug=meeting.slug),
             resend_url=mail.external_url("registration.resend_link", slug=meeting.slug),
         )
-        mail.queue(registration.email, f"{meeting.title}: {subject}", body)
+        # The colon is part of the translation: French wants a no-break space before it.
+        mail.queue(registration.email, _("%(meeting)s: %(subject)s", meeting=meeting.title, subject=subject), body)
 
 
 def letter_available(registration: Registration) -> bool:

@@ -61,6 +61,27 @@ def register_commands(app: Flask) -> None:
         if report.failed:
             raise SystemExit(1)
 
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Run the scheduled jobs (e-mails after the meeting…); idempotent, run it from cron every hour."""
+        from portmeet.reminders import JOBS
+        from portmeet.timeutil import utcnow
+
+        failed = False
+        for job in JOBS:
+            try:
+                done = job.run(utcnow())
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 — one failing job must not stop the others
+                db.session.rollback()
+                app.logger.exception("Scheduled job %r failed", job.name)
+                click.echo(f"{job.name}: failed ({error})", err=True)
+                failed = True
+            else:
+                click.echo(f"{job.name}: {done}")
+        if failed:
+            raise SystemExit(1)
+
     @app.cli.command("purge-id-data")
     @click.argument("slug")
     @click.option("--force", is_flag=True, help="Purge even though the meeting has not ended yet.")

@@ -94,6 +94,7 @@ class Registration(db.Model):
     needs_visa_letter: Mapped[bool] = mapped_column(default=False, server_default=false())
     visa_letter: Mapped[VisaLetterStatus | None] = mapped_column(str_enum(VisaLetterStatus))
     visa_letter_decided_at: Mapped[datetime | None]
+    post_meeting_mail_at: Mapped[datetime | None]  # the thank-you with certificate and presentations, sent once
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]

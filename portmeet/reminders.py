@@ -1,0 +1,38 @@
+"""Scheduled jobs run by `flask --app wsgi send-reminders` (from cron, e.g. hourly).
+
+Each job is a function of the current time (naive UTC) that does its work and returns how many things it
+did. The command runs every job of `JOBS` in turn and commits after each, so one failing job never stops
+the others. Every job is idempotent: running the command again at once changes nothing.
+
+To add a job, write `def my_job(now: datetime) -> int` and append `Job("my job", my_job)` to JOBS.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from portmeet.meetings.models import Meeting
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], int]
+
+
+def local_today(meeting: Meeting, now: datetime) -> date:
+    """The meeting's own date at `now` (naive UTC): jobs follow its calendar, not the server's."""
+    return now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(meeting.timezone)).date()
+
+
+def _post_meeting_mail(now: datetime) -> int:
+    from portmeet.letters.post_meeting import send_post_meeting_mail
+
+    return send_post_meeting_mail(now)
+
+
+JOBS: list[Job] = [
+    Job("post-meeting mail (certificates, presentations)", _post_meeting_mail),
+]

@@ -78,6 +78,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     from portmeet.dashboard.views import bp as dashboard_bp
     from portmeet.audit.views import bp as audit_bp
     from portmeet.letters.views import bp as letters_bp
+    from portmeet.questions.views import bp as questions_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
@@ -85,6 +86,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(letters_bp)
+    app.register_blueprint(questions_bp)
 
 
 def _configure_sqlite(engine) -> None:

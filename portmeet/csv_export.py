@@ -11,7 +11,7 @@ def csv_text(header, rows) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([_cell(value) for value in header])  # question labels are typed by hosts
     for row in rows:
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -275,12 +275,16 @@ def attendees_csv(groups: list[CountryGroup]) -> str:
 
 # --- field-visit manifests ----------------------------------------------------------------------
 
-def manifest_csv(roster: VisitRoster) -> str:
+def manifest_csv(roster: VisitRoster, questions=(), answers=None) -> str:
+    """The manifest as CSV; `questions` (shown on manifests) add a column each, from `answers`
+    (registration id → question id → values)."""
     visit = roster.visit
+    answers = answers or {}
     header = ["list", "last name", "first name", "organisation", "country", "phone", "accessibility needs",
               "dietary needs"]
     if visit.requires_id:
         header += ["nationality", "ID document type", "ID document number", "ID document valid until", "date of birth"]
+    header += [question.label for question in questions]
     rows = []
     for list_name, registrations in (("booked", roster.booked), ("waitlist", roster.waiting)):
         for r in registrations:
@@ -290,6 +294,7 @@ def manifest_csv(roster: VisitRoster) -> str:
                 row += [r.nationality or "", r.id_type.value if r.id_type else "", r.id_number or "",
                         r.id_expiry.isoformat() if r.id_expiry else "",
                         r.date_of_birth.isoformat() if r.date_of_birth else ""]
+            row += ["; ".join(answers.get(r.id, {}).get(question.id, [])) for question in questions]
             rows.append(row)
     return csv_text(header, rows)
 

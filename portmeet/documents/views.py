@@ -15,6 +15,7 @@ from portmeet.documents.pdf import file_response, pdf_response, render_pdf_in_ch
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import programme_by_day
+from portmeet.questions.service import answers_by_registration, manifest_questions
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.listing import visit_roster
 from portmeet.registration.service import registration_by_token
@@ -109,7 +110,8 @@ def manifest_pdf(slug: str, visit_id: int):
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     _log_export(meeting, "export.manifest", subject=visit, format="pdf")
     return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
-                        meeting=meeting, visit=visit, roster=visit_roster(visit))
+                        meeting=meeting, visit=visit, roster=visit_roster(visit),
+                        questions=manifest_questions(meeting), answers=answers_by_registration(meeting))
 
 
 @bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.csv")
@@ -118,7 +120,8 @@ def manifest_csv(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     _log_export(meeting, "export.manifest", subject=visit, format="csv")
-    return file_response(service.manifest_csv(visit_roster(visit)),
+    return file_response(service.manifest_csv(visit_roster(visit), manifest_questions(meeting),
+                                              answers_by_registration(meeting)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
 

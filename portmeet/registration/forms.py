@@ -1,4 +1,5 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.forms_common import CountryField
 from portmeet.labels import choices
+from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
 from portmeet.registration import listing, service, visa
 from portmeet.registration.models import Category, IdType, RegistrationStatus
 
@@ -66,6 +68,9 @@ class RegistrationForm(FlaskForm):
                 public.append(registration.category)
             self.category.choices = [(value, text) for value, text in self.category.choices
                                      if value in {c.value for c in public}]
+        # The meeting's own questions, as q_<id> fields; an edit form opened by GET shows the answers.
+        self.questions = add_question_fields(self, meeting, registration,
+                                             fill=registration is not None and request.method == "GET")
 
     def add_refusal(self, error: service.RegistrationError) -> None:
         """Show, beside its field, a rule the service refused that validation could not see coming
@@ -122,6 +127,7 @@ class RegistrationForm(FlaskForm):
         data = {name: getattr(self, name).data for name in (*service.PROFILE_FIELDS, "category", "visits")}
         data.update(self.id_data())
         data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
+        data["answers"] = answers_from(self.questions)
         return data
 
     @property
@@ -163,10 +169,13 @@ class RegistrationFilterForm(FlaskForm):
         ("", _l("Any")), ("dietary", _l("Dietary needs")), ("accessibility", _l("Accessibility needs"))])
     arrived = SelectField(_l("Arrival"), default="", choices=[
         ("", _l("Any")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))])
+    answer = SelectField(_l("Answer"), default="", validate_choice=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.visit.choices = [("", _("Any field visit"))] + [(visit.id, visit.title) for visit in meeting.visits]
+        # "<question id>:<choice>" for every choice of the meeting's choice questions, grouped by question.
+        self.answer.choices = {"": [("", _("Any answer"))], **choice_filter_options(meeting)}
 
     def filters(self) -> listing.RegistrationFilters:
         valid = self.validate()
@@ -175,4 +184,5 @@ class RegistrationFilterForm(FlaskForm):
         return listing.RegistrationFilters(status=self.status.data or "", country=self.country.data or "",
                                            category=self.category.data or "", visit=self.visit.data,
                                            booking=self.booking.data or "", id_missing=bool(self.id_missing.data),
-                                           needs=self.needs.data or "", arrived=self.arrived.data or "")
+                                           needs=self.needs.data or "", arrived=self.arrived.data or "",
+                                           answer=parse_choice_filter(self.answer.data))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
+from portmeet.questions.service import answered_with
 from portmeet.registration.waitlist import queue_order, registration_counts
 
 
@@ -22,6 +23,7 @@ class RegistrationFilters:
     id_missing: bool = False  # booked on a visit that needs ID data (`visit`, or any), and some is missing
     needs: str = ""  # "dietary" or "accessibility": only delegates who wrote some
     arrived: str = ""  # "yes" or "no": checked in at the desk or not
+    answer: tuple[int, str] | None = None  # (question id, choice): only those who gave that answer
 
 
 def id_data_missing():
@@ -64,6 +66,8 @@ def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = Non
         query = query.where(Registration.checked_in_at.is_not(None))
     elif filters.arrived == "no":
         query = query.where(Registration.checked_in_at.is_(None))
+    if filters.answer is not None:
+        query = query.where(answered_with(*filters.answer))
     return list(db.session.scalars(query))
 
 

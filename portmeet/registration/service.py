@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from portmeet.accounts.models import normalize_email
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.questions.service import save_answers
 from portmeet.registration import mail, visa, waitlist
 from portmeet.registration.models import (
     Category,
@@ -205,6 +206,8 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     token = registration.set_new_token()
     db.session.flush()
     waitlist.book(registration, visits, promotions)
+    if "answers" in data:
+        save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
     mail.queue_confirmation(registration, token)
     mail.queue_promotions(promotions, skip=registration)
@@ -235,6 +238,8 @@ def update_registration(registration: Registration, data: dict, *, by_organiser:
     _apply_profile(registration, data)
     _apply_id_data(registration, data, visits)
     waitlist.book(registration, added, promotions)
+    if "answers" in data:
+        save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
     if by_organiser:
         mail.queue_changed_by_organiser(registration)

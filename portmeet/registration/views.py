@@ -19,6 +19,7 @@ from portmeet.meetings.models import FieldVisit
 from portmeet.letters.certificates import certificate_available
 from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
+from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.registration import listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
@@ -112,6 +113,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         presentations=presentations(registration.meeting),
         letter_available=letter_available(registration),
         certificate_available=certificate_available(registration),
+        answers=answer_lines(registration, current_language()),
     ), status
 
 
@@ -219,6 +221,8 @@ def manage_csv(slug: str):
                  details={"rows": len(registrations), **{k: v for k, v in vars(filters).items() if v}})
     db.session.commit()
     registration_positions, booking_positions = waitlist.waitlist_positions(meeting)
+    questions = questions_of(meeting)
+    answers = answers_by_registration(meeting)
     rows = []
     for r in registrations:
         visits = "; ".join(
@@ -233,8 +237,10 @@ def manage_csv(slug: str):
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",
+            # One column per registration question, answers as stored (choices in the meeting's language).
+            *("; ".join(answers.get(r.id, {}).get(q.id, [])) for q in questions),
         ))
-    return Response(csv_text(CSV_COLUMNS, rows), mimetype="text/csv", headers={
+    return Response(csv_text((*CSV_COLUMNS, *(q.label for q in questions)), rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{meeting.slug}-registrations.csv"',
     })
 
@@ -253,6 +259,7 @@ def manage_detail(slug: str, registration_id: int):
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
         history=audit.history_of(registration),
+        answers=answer_lines(registration, current_language(), staff=True),
     )
 
 

@@ -8,10 +8,13 @@ from flask import Flask, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale, gettext
+from markupsafe import Markup, escape
 
 from portmeet.audit.kinds import kind_label as audit_kind_label
 from portmeet.countries import country_name
 from portmeet.labels import label
+from portmeet.meetings.content import localized
+from portmeet.timeutil import to_zone
 
 
 def format_date(value: date | None, fmt: str = "full") -> str:
@@ -72,6 +75,34 @@ def edition_label(number: int) -> str:
     return gettext("Edition %(number)s", number=number)
 
 
+def paragraphs(text: str | None, class_: str = "") -> Markup:
+    """User text as escaped paragraphs: a blank line starts a new paragraph, a single line break stays a line
+    break (descriptions, partners), on pages and in PDFs alike."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return Markup("")
+    attributes = Markup(' class="{}"').format(class_) if class_ else Markup("")
+    return Markup("").join(
+        Markup('<p dir="auto"{}>{}</p>').format(attributes, lines(block))
+        for block in re.split(r"\n[ \t]*\n\s*", text)
+    )
+
+
+def lines(text: str | None) -> Markup:
+    """User text with its line breaks kept as <br>, every line escaped."""
+    return Markup("<br>").join(escape(line.strip()) for line in (text or "").strip().splitlines())
+
+
+def venue_line(meeting) -> str:
+    """Venue, city, country, without repeating a part the venue already names ("Valencia, Valencia")."""
+    parts: list[str] = []
+    for part in (meeting.venue, meeting.city, localized_country_name(meeting.country)):
+        part = (part or "").strip()
+        if part and not any(part.casefold() in earlier.casefold() for earlier in parts):
+            parts.append(part)
+    return ", ".join(parts)
+
+
 def localized_country_name(code: str | None) -> str:
     return country_name(code, str(get_locale() or "en"))
 
@@ -82,9 +113,13 @@ def init_app(app: Flask) -> None:
         date=format_date,
         time=format_time,
         datetime=format_datetime,
+        paragraphs=paragraphs,
+        tr=localized,
+        meeting_time=lambda moment, meeting: to_zone(moment, meeting.timezone),
+        lines=lines,
     )
     app.jinja_env.globals.update(
-        date_range=date_range, edition_label=edition_label, status_label=label, kind_label=label,
+        date_range=date_range, edition_label=edition_label, venue_line=venue_line, status_label=label, kind_label=label,
         transport_label=label, category_label=label, audit_label=audit_kind_label,
     )
 

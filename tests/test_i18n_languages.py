@@ -15,12 +15,12 @@ from tests.test_registration import form_data, page_text, register, registration
 OCTOBER_24 = date(2031, 10, 24)
 
 PAGE = {
-    "en": ["Programme", "Field visits", "Register", "October 24–25, 2031", "Friday, October 24, 2031", "Spain",
+    "en": ["Programme", "Field visit", "Register", "October 24–25, 2031", "Friday, October 24, 2031", "Spain",
            "Places left: 1 of 1", "All times are local time in Bilbao", "Registration closes on October 23, 2031, 23:59."],
-    "fr": ["Programme", "Visites techniques", "S’inscrire", "24–25 octobre 2031", "vendredi 24 octobre 2031", "Espagne",
+    "fr": ["Programme", "Visite technique", "S’inscrire", "24–25 octobre 2031", "vendredi 24 octobre 2031", "Espagne",
            "Places restantes : 1 sur 1", "Tous les horaires sont indiqués en heure locale",
            "Clôture des inscriptions le 23 octobre 2031, 23:59."],
-    "es": ["Programa", "Visitas técnicas", "Inscribirse", "24–25 de octubre de 2031", "viernes, 24 de octubre de 2031",
+    "es": ["Programa", "Visita técnica", "Inscribirse", "24–25 de octubre de 2031", "viernes, 24 de octubre de 2031",
            "España", "Plazas libres: 1 de 1", "Todos los horarios se indican en hora local",
            "Las inscripciones se cierran el 23 de octubre de 2031, 23:59."],
 }

@@ -78,8 +78,9 @@ def test_slug_must_be_unique(app, client, make_user, make_meeting):
     assert count_meetings(app) == 1
 
 
-def test_host_edits_and_publishes_a_meeting(app, client, make_user, make_meeting):
+def test_host_edits_and_publishes_a_meeting(app, client, make_user, make_meeting, make_session):
     meeting = make_meeting(status=MeetingStatus.draft)
+    make_session(meeting)  # the publishing checklist asks for a programme
     client.login(make_user(hosts=(meeting,)).email)
     form_page = client.get(f"/manage/meetings/{meeting.slug}/edit").get_data(as_text=True)
     assert f'value="{meeting.title}"' in form_page

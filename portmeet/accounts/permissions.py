@@ -27,6 +27,14 @@ def get_public_meeting_or_404(slug: str) -> Meeting:
     return meeting
 
 
+def get_visible_meeting_or_404(slug: str) -> Meeting:
+    """A public meeting, or a draft shown to its own hosts and organisers as a preview; 404 otherwise."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))
+    if meeting is None or not (meeting.is_public or can_manage(current_user, meeting)):
+        abort(404)
+    return meeting
+
+
 def get_managed_meeting_or_404(slug: str) -> Meeting:
     """The meeting with this slug if the signed-in user manages it; 404 otherwise, so others learn nothing."""
     meeting = db.session.scalar(select(Meeting).where(Meeting.slug == slug))

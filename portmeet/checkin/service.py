@@ -3,28 +3,18 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import case, func, select, update
 
 from portmeet.extensions import db
-from portmeet.i18n import collation_key
+from portmeet.collation import fold, matches
 from portmeet.meetings.models import Meeting
 from portmeet.registration.models import Category, Registration, RegistrationStatus
-from portmeet.timeutil import utcnow
+from portmeet.timeutil import to_zone, utcnow
 
 SEARCH_LIMIT = 50
 RECENT_ARRIVALS = 10
-
-# Letters that Unicode does not decompose into a base letter plus an accent, typed at the desk
-# on an ordinary keyboard as their plain look-alikes ("Oyvind" finds "Øyvind").
-_UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
-
-
-def fold(text: str) -> str:
-    """Text reduced for matching at the desk: no accents, no case."""
-    return collation_key(text or "").translate(_UNDECOMPOSED)
 
 
 def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[Registration], int]:
@@ -42,17 +32,16 @@ def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> tuple[lis
                Registration.organisation, Registration.email)
         .where(Registration.meeting_id == meeting.id)
     )
-    matches = []
+    found = []
     for registration_id, first_name, last_name, badge_name, organisation, email in rows:
-        haystack = fold(" ".join((first_name, last_name, badge_name or "", organisation, email)))
-        if all(word in haystack for word in words):
-            matches.append((fold(last_name), fold(first_name), registration_id))
-    matches.sort()
-    shown = [registration_id for *_, registration_id in matches[:limit]]
+        if matches(words, first_name, last_name, badge_name, organisation, email):
+            found.append((fold(last_name), fold(first_name), registration_id))  # collation.name_key's order
+    found.sort()
+    shown = [registration_id for *_, registration_id in found[:limit]]
     if not shown:
-        return [], len(matches)
+        return [], len(found)
     by_id = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.id.in_(shown)))}
-    return [by_id[registration_id] for registration_id in shown], len(matches)
+    return [by_id[registration_id] for registration_id in shown], len(found)
 
 
 def recent_arrivals(meeting: Meeting, limit: int = RECENT_ARRIVALS) -> list[Registration]:
@@ -105,9 +94,7 @@ def undo_arrival(registration: Registration) -> bool:
 
 def local_time(meeting: Meeting, moment: datetime | None) -> datetime | None:
     """A stored naive-UTC timestamp as the meeting's wall-clock time."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(meeting.timezone)).replace(tzinfo=None)
+    return to_zone(moment, meeting.timezone)
 
 
 @dataclass

@@ -42,7 +42,9 @@ class BadgeFilterForm(PrintLanguageMixin, FlaskForm):
     category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
     status = SelectField(_l("Registrations"), default="confirmed", choices=[
         ("confirmed", lazy_pgettext("registration status", "Confirmed")), ("waitlisted", _l("Waitlisted")), ("all", _l("Confirmed and waitlisted"))])
-    ids = StringField(_l("Only these registration numbers"), validators=[
+    ids = StringField(_l("Only these registration numbers"),
+                      description=_l("The numbers in the “No.” column of the registrations table, e.g. 12, 15."),
+                      validators=[
         Optional(), Length(max=2000),
         Regexp(r"^[\d\s,]*$", message=_l("Registration numbers separated by commas, e.g. 12, 15."))])
 

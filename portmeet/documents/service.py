@@ -15,11 +15,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portmeet.collation import name_key
 from portmeet.countries import country_name
 from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import collation_key, current_language
 from portmeet.labels import label
+from portmeet.meetings.content import localized
 from portmeet.meetings.models import Meeting, ProgrammeSession
 from portmeet.meetings.service import programme_by_day
 from portmeet.registration.models import Category, Registration, RegistrationStatus, VisitBooking
@@ -199,8 +201,7 @@ def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ..
     return sorted(db.session.scalars(query), key=registration_sort_key)
 
 
-def registration_sort_key(registration: Registration) -> tuple:
-    return (collation_key(registration.last_name), collation_key(registration.first_name), registration.id)
+registration_sort_key = name_key  # one order of names for every document, the table and the desk
 
 
 def badges(meeting: Meeting, registrations: list[Registration], layout: BadgeLayout) -> list[Badge]:
@@ -327,7 +328,7 @@ def itinerary(registration: Registration) -> list[tuple[date, list[ItineraryItem
 def programme_calendar(meeting: Meeting) -> bytes:
     """The programme as iCalendar: every session and field visit an event in the meeting's time zone."""
     zone = ZoneInfo(meeting.timezone)
-    calendar = icalendar.Calendar.new(prodid="-//portmeet//programme//EN", name=meeting.title)
+    calendar = icalendar.Calendar.new(prodid="-//portmeet//programme//EN", name=localized(meeting, "title"))
     stamp = utcnow().replace(tzinfo=ZoneInfo("UTC"))
     host = base_host()  # UIDs stay the same whatever Host header a request carries
 
@@ -343,11 +344,11 @@ def programme_calendar(meeting: Meeting) -> bytes:
         speakers = [", ".join(p for p in (s.name, s.organisation, country_name(s.country)) if p)
                     for s in session.speakers]
         event(f"session-{session.id}-{meeting.slug}", session.day, session.start_time, session.end_time,
-              session.title, ", ".join(p for p in (session.room, venue) if p),
+              localized(session, "title"), ", ".join(p for p in (session.room, venue) if p),
               "\n".join([str(label(session.kind)), *speakers, session.description]).strip())
     for visit in meeting.visits:
         event(f"visit-{visit.id}-{meeting.slug}", visit.day, visit.start_time, visit.end_time,
-              visit.title, visit.meeting_point,
+              localized(visit, "title"), visit.meeting_point,
               "\n".join([_("Field visit (%(transport)s)", transport=label(visit.transport)), visit.description]).strip())
     calendar.add_missing_timezones(first_date=meeting.start_date, last_date=meeting.end_date)
     return calendar.to_ical()

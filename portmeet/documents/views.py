@@ -14,12 +14,12 @@ from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.pdf import file_response, pdf_response, render_pdf_in_chunks, render_pdf_in_parts
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
-from portmeet.meetings.service import programme_by_day
+from portmeet.meetings.service import timeline_by_day
 from portmeet.questions.service import answers_by_registration, manifest_questions
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.listing import visit_roster
 from portmeet.registration.service import registration_by_token
-from portmeet.registration.waitlist import visit_counts
+from portmeet.registration.waitlist import pick_positions
 
 bp = Blueprint("documents", __name__)
 
@@ -74,8 +74,11 @@ def _attendee_context(meeting: Meeting, form: AttendeeFilterForm) -> dict:
 def attendees(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     form = _attendee_filters()
-    return render_template("documents/attendees.html", badge_form=BadgeFilterForm(formdata=None),
-                           **_attendee_context(meeting, form))
+    badge_form = BadgeFilterForm(formdata=None)
+    # Both forms and the site's language selector have a `lang` field: distinct ids keep each label on its own.
+    for field, new_id in ((form.lang, "list-lang"), (badge_form.lang, "badge-lang")):
+        field.id = field.label.field_id = new_id
+    return render_template("documents/attendees.html", badge_form=badge_form, **_attendee_context(meeting, form))
 
 
 @bp.get("/manage/meetings/<slug>/attendees.pdf")
@@ -139,7 +142,7 @@ def participants(slug: str):
 def programme_pdf(slug: str):
     meeting = get_public_meeting_or_404(slug)
     return pdf_response("documents/programme.html", f"{meeting.slug}-programme.pdf", private=False,
-                        meeting=meeting, programme=programme_by_day(meeting), counts=visit_counts(meeting))
+                        meeting=meeting, timeline=timeline_by_day(meeting))
 
 
 @bp.get("/meetings/<slug>/programme.ics")
@@ -158,6 +161,7 @@ def itinerary_pdf(token: str):
     return pdf_response(
         "documents/itinerary.html", f"{meeting.slug}-itinerary.pdf",
         meeting=meeting, registration=registration, days=service.itinerary(registration),
+        positions=pick_positions(registration),
         qr=service.qr_code(service.checkin_url(registration, meeting)), map_qr=service.qr_code,
     )
 

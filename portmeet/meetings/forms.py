@@ -23,6 +23,7 @@ from portmeet.forms_common import CountryField, IntegerField
 from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
 from portmeet.meetings import maps, service, slides
+from portmeet.meetings.content import translation_form_data
 from portmeet.meetings.models import MeetingStatus, SessionKind, Transport
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -30,7 +31,27 @@ TIMEZONES = sorted(available_timezones())
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class MeetingForm(FlaskForm):
+class TranslatedForm(FlaskForm):
+    """Title and description in each language of the site, beside the main text (the meeting's default
+    language); see meetings/content.py."""
+
+    title_en = StringField(_l("Title (%(language)s)", language="English"), validators=[Optional(), Length(max=200)])
+    description_en = TextAreaField(_l("Description (%(language)s)", language="English"),
+                                   validators=[Optional(), Length(max=10000)])
+    title_fr = StringField(_l("Title (%(language)s)", language="Français"), validators=[Optional(), Length(max=200)])
+    description_fr = TextAreaField(_l("Description (%(language)s)", language="Français"),
+                                   validators=[Optional(), Length(max=10000)])
+    title_es = StringField(_l("Title (%(language)s)", language="Español"), validators=[Optional(), Length(max=200)])
+    description_es = TextAreaField(_l("Description (%(language)s)", language="Español"),
+                                   validators=[Optional(), Length(max=10000)])
+
+    def fill_translations(self, item) -> None:
+        """Show an item's stored translations in the edit form."""
+        for name, text in translation_form_data(item).items():
+            self[name].data = text
+
+
+class MeetingForm(TranslatedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     edition = IntegerField(_l("Edition number"), validators=[Optional(), NumberRange(min=1, max=1000)])
     slug = StringField(
@@ -49,6 +70,9 @@ class MeetingForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES], default="Europe/Paris",
                            validate_choice=False, validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    series = StringField(_l("Series"), validators=[Optional(), Length(max=200)],
+                         description=_l("The name shared by every edition of the series: the home page groups the "
+                                        "editions under it."))
     host_organisation = StringField(_l("Host organisation"), validators=[Optional(), Length(max=200)])
     partners = TextAreaField(_l("Partners"), validators=[Optional(), Length(max=2000)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -94,13 +118,15 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_("Registration must close after it opens."))
 
     def validate_status(self, field):
+        if self.meeting is None and field.data == MeetingStatus.published.value:
+            raise ValidationError(_("A new meeting starts as a draft: add its programme, then publish it."))
         if self.meeting is not None:
             error = service.status_change_error(self.meeting.status, MeetingStatus(field.data))
             if error:
                 raise ValidationError(error)
 
 
-class SessionForm(FlaskForm):
+class SessionForm(TranslatedForm):
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Choose a day of the meeting."))])
     start_time = TimeField(_l("Start"), validators=[DataRequired(message=_l("Enter a time (HH:MM)."))])
     end_time = TimeField(_l("End"), validators=[DataRequired(message=_l("Enter a time (HH:MM)."))])
@@ -169,7 +195,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class VisitForm(FlaskForm):
+class VisitForm(TranslatedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Choose a day of the meeting."))])
@@ -208,3 +234,21 @@ class VisitForm(FlaskForm):
     def validate_id_deadline(self, field):
         if field.data and self.day.data and field.data > self.day.data:
             raise ValidationError(_("The ID deadline cannot be after the visit."))
+
+
+class CopyForm(FlaskForm):
+    """Copy a meeting into its next edition (field names are the public contract)."""
+
+    title = StringField(_l("Title of the new edition"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Address name (slug)"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("Lower-case letters, digits and hyphens."))
+    start_date = DateField(_l("First day of the new edition"),
+                           validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))],
+                           description=_l("Every date of the programme, the field visits and the registration window "
+                                          "moves by the same number of days."))
+
+    def validate_slug(self, field):
+        if not re.match(SLUG_PATTERN, field.data or ""):
+            raise ValidationError(_("Use lower-case letters, digits and single hyphens only."))
+        if not service.slug_is_free(field.data):
+            raise ValidationError(_("The address name “%(slug)s” is already taken; choose another.", slug=field.data))

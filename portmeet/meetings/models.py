@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, Text, Time
+from sqlalchemy import JSON, CheckConstraint, Date, Enum, ForeignKey, String, Text, Time
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,6 +73,10 @@ class Meeting(db.Model):
     capacity: Mapped[int] = mapped_column(default=80)
     status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus), default=MeetingStatus.draft)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # The name the editions of one series share (Citizen Port Meetings); the home page groups them by it.
+    series: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Title and description in other languages: {"fr": {"title": …, "description": …}, …} (meetings/content.py).
+    translations: Mapped[dict | None] = mapped_column(JSON)
     id_data_purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -141,6 +145,7 @@ class ProgrammeSession(db.Model):
     slides_size: Mapped[int] = mapped_column(default=0, server_default="0")
     slides_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     slides_public: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="sessions")
     # Loaded with their sessions in one query: every page that shows a session shows its speakers.
@@ -189,6 +194,7 @@ class FieldVisit(db.Model):
     capacity: Mapped[int] = mapped_column(default=20)
     requires_id: Mapped[bool] = mapped_column(default=False)
     id_deadline: Mapped[date | None] = mapped_column(Date)
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="visits")
 

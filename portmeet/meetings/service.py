@@ -15,6 +15,7 @@ from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
 from portmeet.labels import label
+from portmeet.meetings.content import translation_fields, translations_from
 from portmeet.meetings.models import (
     PUBLIC_STATUSES,
     FieldVisit,
@@ -31,7 +32,7 @@ STATUS_ORDER = list(MeetingStatus)
 MEETING_FIELDS = (
     "title", "edition", "slug", "city", "country", "venue", "start_date", "end_date", "timezone",
     "description", "host_organisation", "partners", "contact_email", "registration_opens",
-    "registration_closes", "capacity", "status", "language", "venue_latitude", "venue_longitude",
+    "registration_closes", "capacity", "status", "language", "venue_latitude", "venue_longitude", "series",
 )
 SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description")
 VISIT_FIELDS = (
@@ -71,6 +72,11 @@ def _apply(obj, data: dict, fields: tuple[str, ...]) -> list[str]:
             if getattr(obj, name) != data[name]:
                 changed.append(name)
             setattr(obj, name, data[name])
+    if any(key in data for key in translation_fields("title")):  # the form's title_fr, description_es…
+        translations = translations_from(data)
+        if (obj.translations or None) != translations:
+            changed.append("translations")
+            obj.translations = translations
     return changed
 
 
@@ -78,7 +84,7 @@ def _clean_meeting_data(data: dict) -> dict:
     data = dict(data)
     data["slug"] = data.get("slug") or slugify(data.get("title", ""))
     data["status"] = MeetingStatus(data.get("status") or "draft")
-    for text in ("venue", "description", "host_organisation", "partners", "contact_email"):
+    for text in ("venue", "description", "host_organisation", "partners", "contact_email", "series"):
         data[text] = (data.get(text) or "").strip()
     return _coordinates(data, "venue_latitude", "venue_longitude")
 
@@ -105,11 +111,54 @@ def create_meeting(data: dict, created_by: User | None = None) -> Meeting:
 
 
 def update_meeting(meeting: Meeting, data: dict) -> Meeting:
+    """Save the edit form; moving a draft to published goes through the same checklist as the Publish button."""
+    was_draft = meeting.status == MeetingStatus.draft
     changed = _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
+    if was_draft and meeting.status == MeetingStatus.published:
+        problems = publish_problems(meeting)
+        if problems:
+            raise PublishRefused(problems)
     db.session.flush()
     if changed:
         audit.record(meeting, "meeting.changed", subject=meeting, details={"fields": changed})
+    if was_draft and meeting.status == MeetingStatus.published:
+        audit.record(meeting, "meeting.published", subject=meeting)
     return meeting
+
+
+def publish_problems(meeting: Meeting, today: date | None = None) -> list[str]:
+    """What a draft still lacks before delegates may see it: each missing item as a sentence, none when ready."""
+    today = today or meeting.local_now().date()
+    problems = []
+    if not meeting.start_date or not meeting.end_date:
+        problems.append(_("Give the meeting's first and last day."))
+    elif meeting.end_date < today:
+        problems.append(_("The meeting's dates are in the past; move them to the coming edition."))
+    if not meeting.sessions:
+        problems.append(_("Add at least one session to the programme."))
+    if not meeting.registration_opens or not meeting.registration_closes:
+        problems.append(_("Set when registration opens and when it closes."))
+    if not meeting.contact_email:
+        problems.append(_("Give a contact e-mail for delegates' questions."))
+    return problems
+
+
+class PublishRefused(ValueError):
+    """Publishing was refused; `problems` says what is missing."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def publish(meeting: Meeting, by: User | None = None) -> None:
+    """Open a draft to the public, once nothing on the checklist is missing."""
+    problems = publish_problems(meeting)
+    if problems:
+        raise PublishRefused(problems)
+    meeting.status = MeetingStatus.published
+    db.session.flush()
+    audit.record(meeting, "meeting.published", by, subject=meeting)
 
 
 def public_meeting_or_none(slug: str) -> Meeting | None:
@@ -124,6 +173,19 @@ def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:
     upcoming = [m for m in meetings if m.end_date >= today and m.status != MeetingStatus.archived]
     past = [m for m in reversed(meetings) if m not in upcoming]
     return upcoming, past
+
+
+def group_by_series(meetings: list[Meeting]) -> tuple[list[tuple[str, list[Meeting]]], list[Meeting]]:
+    """([(series name, its editions in the given order)], meetings of no series); series in the order of their
+    first edition in the list."""
+    groups: dict[str, list[Meeting]] = {}
+    alone = []
+    for meeting in meetings:
+        if meeting.series:
+            groups.setdefault(meeting.series, []).append(meeting)
+        else:
+            alone.append(meeting)
+    return list(groups.items()), alone
 
 
 def outside_dates_message(meeting: Meeting) -> str:
@@ -239,4 +301,14 @@ def programme_by_day(meeting: Meeting) -> list[tuple[date, list[ProgrammeSession
          [s for s in meeting.sessions if s.day == day],
          [v for v in meeting.visits if v.day == day])
         for day in meeting.days
+    ]
+
+
+def timeline_by_day(meeting: Meeting) -> list[tuple[date, list[ProgrammeSession | FieldVisit]]]:
+    """Each day with its sessions and field visits in one time order (a 10:45 bus before a 15:00 session);
+    at the same time a session comes first."""
+    return [
+        (day, sorted(sessions + visits, key=lambda item: (item.start_time, item.end_time,
+                                                          isinstance(item, FieldVisit), item.id or 0)))
+        for day, sessions, visits in programme_by_day(meeting)
     ]

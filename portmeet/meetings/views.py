@@ -1,23 +1,24 @@
 """Public meeting pages, and the hosts' pages to build a meeting, its programme and its visits."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portmeet.accounts.forms import AddHostForm, EmptyForm
 from portmeet.accounts.permissions import (
     get_managed_meeting_or_404,
     get_meeting_item_or_404,
-    get_public_meeting_or_404,
+    get_visible_meeting_or_404,
     managed_meetings,
 )
 from portmeet.accounts.service import hosts_of
 from portmeet.extensions import db
-from portmeet.meetings import service, slides
-from portmeet.meetings.forms import MeetingForm, SessionForm, VisitForm
-from portmeet.meetings.models import FieldVisit, ProgrammeSession
+from portmeet.meetings import copying, service, slides
+from portmeet.meetings.forms import CopyForm, MeetingForm, SessionForm, VisitForm
+from portmeet.meetings.models import FieldVisit, MeetingStatus, ProgrammeSession
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.service import registration_by_token
-from portmeet.registration.waitlist import visit_counts
+from portmeet.registration.waitlist import meeting_is_full, visit_counts
 from portmeet.timeutil import utcnow
 
 bp = Blueprint("meetings", __name__)
@@ -33,18 +34,21 @@ def form_status(form) -> int:
 @bp.get("/")
 def index():
     upcoming, past = service.public_meetings(utcnow().date())
-    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+    series, past_alone = service.group_by_series(past)
+    return render_template("meetings/index.html", upcoming=upcoming, past=past, series=series, past_alone=past_alone)
 
 
 @bp.get("/meetings/<slug>/")
 def detail(slug: str):
-    meeting = get_public_meeting_or_404(slug)
+    meeting = get_visible_meeting_or_404(slug)
     return render_template(
         "meetings/detail.html",
+        button_form=EmptyForm(),
         meeting=meeting,
-        programme=service.programme_by_day(meeting),
+        timeline=service.timeline_by_day(meeting),
         counts=visit_counts(meeting),
         presentations=slides.presentations(meeting),
+        full=meeting_is_full(meeting),
     )
 
 
@@ -71,16 +75,57 @@ def new_meeting():
 @bp.get("/manage/meetings/<slug>/")
 @login_required
 def manage_meeting(slug: str):
-    meeting = get_managed_meeting_or_404(slug)
+    return _manage_page(get_managed_meeting_or_404(slug))
+
+
+def _manage_page(meeting, status: int = 200, refused: list[str] | None = None):
     return render_template(
         "meetings/manage_meeting.html",
         meeting=meeting,
-        programme=service.programme_by_day(meeting),
+        publish_problems=refused if refused is not None else service.publish_problems(meeting),
+        publish_refused=refused is not None,
+        timeline=service.timeline_by_day(meeting),
         counts=visit_counts(meeting),
         hosts=hosts_of(meeting),
         host_form=AddHostForm(),
         button_form=EmptyForm(),
-    )
+    ), status
+
+
+@bp.post("/manage/meetings/<slug>/publish")
+@login_required
+def publish(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if meeting.status != MeetingStatus.draft:
+        flash(_("This meeting is already published."), "info")
+        return redirect(url_for("meetings.manage_meeting", slug=slug), 303)
+    try:
+        service.publish(meeting, by=current_user)
+    except service.PublishRefused as refusal:
+        db.session.rollback()
+        return _manage_page(meeting, 409, refusal.problems)
+    db.session.commit()
+    flash(_("Published: delegates can now see the meeting and register."), "success")
+    return redirect(url_for("meetings.manage_meeting", slug=slug), 303)
+
+
+@bp.route("/manage/meetings/<slug>/copy", methods=["GET", "POST"])
+@login_required
+def copy_meeting(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    form = CopyForm(data=copying.next_edition_defaults(meeting) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        new = copying.copy_meeting(meeting, form.title.data, form.slug.data, form.start_date.data, by=current_user)
+        days = (new.start_date - meeting.start_date).days
+        db.session.commit()
+        flash(_("Copied into a new draft: %(sessions)s and %(visits)s, every date moved by %(days)s days; no "
+                "registrations. Check the programme, then publish it.",
+                sessions=ngettext("%(num)d session", "%(num)d sessions", len(new.sessions)),
+                visits=ngettext("%(num)d field visit", "%(num)d field visits", len(new.visits)), days=days), "success")
+        return redirect(url_for("meetings.manage_meeting", slug=new.slug), 303)
+    return render_template("meetings/copy_form.html", form=form, meeting=meeting), form_status(form)
 
 
 @bp.route("/manage/meetings/<slug>/edit", methods=["GET", "POST"])
@@ -90,11 +135,17 @@ def edit_meeting(slug: str):
     form = MeetingForm(obj=meeting, meeting=meeting)
     if request.method == "GET":
         form.status.data = meeting.status.value
+        form.fill_translations(meeting)
     if form.validate_on_submit():
-        service.update_meeting(meeting, form.data)
-        db.session.commit()
-        flash(_("Meeting saved."), "success")
-        return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
+        try:
+            service.update_meeting(meeting, form.data)
+        except service.PublishRefused as refusal:
+            db.session.rollback()
+            form.status.errors = [_("Not published yet:"), *refusal.problems]
+        else:
+            db.session.commit()
+            flash(_("Meeting saved."), "success")
+            return redirect(url_for("meetings.manage_meeting", slug=meeting.slug), 303)
     return render_template("meetings/meeting_form.html", form=form, meeting=meeting), form_status(form)
 
 
@@ -108,6 +159,7 @@ def edit_session(slug: str, session_id: int | None = None):
     if request.method == "GET" and session is not None:
         form.kind.data = session.kind.value
         form.speakers.data = service.speakers_as_text(session)
+        form.fill_translations(session)
     if form.validate_on_submit():
         session = service.save_session(meeting, form.data, form.parsed_speakers, session)
         slides.save_slides(session, upload=form.slides_upload, filename=form.slides_filename,
@@ -140,6 +192,7 @@ def edit_visit(slug: str, visit_id: int | None = None):
     form = VisitForm(obj=visit, meeting=meeting)
     if request.method == "GET" and visit is not None:
         form.transport.data = visit.transport.value
+        form.fill_translations(visit)
     if form.validate_on_submit():
         service.save_visit(meeting, form.data, visit)
         db.session.commit()

@@ -17,7 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portmeet.countries import country_name
 from portmeet.forms_common import CountryField
+from portmeet.i18n import collation_key, current_language
+from portmeet.meetings.content import localized
 from portmeet.labels import choices
 from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
 from portmeet.registration import listing, service, visa
@@ -46,12 +49,14 @@ class RegistrationForm(FlaskForm):
     nationality = CountryField(_l("Nationality"), validators=[Optional()], blank=_l("Choose…"))
     id_number = StringField(_l("ID document number (passport or national ID card)"),
                             validators=[Optional(), Length(max=50)])
+    # No format in the hint: a date input shows the format of the browser's locale (mm/dd/yyyy, jj/mm/aaaa…).
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()],
-                              description=_l("YYYY-MM-DD"))
+                              description=_l("As written on your passport or ID card."))
     needs_visa_letter = BooleanField(_l("I need a visa invitation letter"))
     id_name = StringField(_l("Name exactly as written in the document"), validators=[Optional(), Length(max=200)])
     id_type = SelectField(_l("Type of document"), default="", choices=[("", _l("Choose…"))] + choices(IdType))
-    id_expiry = DateField(_l("Document valid until"), validators=[Optional()], description=_l("YYYY-MM-DD"))
+    id_expiry = DateField(_l("Document valid until"), validators=[Optional()],
+                          description=_l("As written on your passport or ID card."))
 
     def __init__(self, *args, meeting, registration=None, by_organiser: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +64,7 @@ class RegistrationForm(FlaskForm):
         self.registration = registration
         self.by_organiser = by_organiser  # organisers may still change ID data after a deadline
         self.duplicate = False  # the template then offers to re-send the private link
-        self.visits.choices = [(visit.id, visit.title) for visit in meeting.visits]
+        self.visits.choices = [(visit.id, localized(visit, "title")) for visit in meeting.visits]
         if not by_organiser:
             # Delegates choose only these; speaker, host, organiser and press (printed on the badge's band)
             # are given by staff. A delegate whose category staff set keeps it when editing.
@@ -99,7 +104,7 @@ class RegistrationForm(FlaskForm):
 
     def validate_date_of_birth(self, field):
         if field.data and not (1900 <= field.data.year and field.data < self.meeting.start_date):
-            raise ValidationError(_("Enter your date of birth (YYYY-MM-DD)."))
+            raise ValidationError(_("Enter your date of birth as written on your passport or ID card."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -158,8 +163,11 @@ class RegistrationFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
+                    description=_l("Name, e-mail or organisation; accents and capitals do not matter."))
     status = SelectField(_l("Status"), choices=[("", _l("Any status"))] + choices(RegistrationStatus), default="")
-    country = CountryField(_l("Country"), blank=_l("Any country"))
+    # Only the countries of this meeting's registrations: a dozen, not 250.
+    country = SelectField(_l("Country"), default="")
     category = SelectField(_l("Category"), choices=[("", _l("Any category"))] + choices(Category), default="")
     visit = SelectField(_l("Field visit"), coerce=_visit_id, default=None, validate_choice=False)
     booking = SelectField(_l("Place on that visit"), default="", choices=[
@@ -176,6 +184,9 @@ class RegistrationFilterForm(FlaskForm):
         self.visit.choices = [("", _("Any field visit"))] + [(visit.id, visit.title) for visit in meeting.visits]
         # "<question id>:<choice>" for every choice of the meeting's choice questions, grouped by question.
         self.answer.choices = {"": [("", _("Any answer"))], **choice_filter_options(meeting)}
+        language = current_language()
+        present = [(code, country_name(code, language)) for code in listing.countries_present(meeting)]
+        self.country.choices = [("", _("Any country"))] + sorted(present, key=lambda item: collation_key(item[1]))
 
     def filters(self) -> listing.RegistrationFilters:
         valid = self.validate()
@@ -185,4 +196,5 @@ class RegistrationFilterForm(FlaskForm):
                                            category=self.category.data or "", visit=self.visit.data,
                                            booking=self.booking.data or "", id_missing=bool(self.id_missing.data),
                                            needs=self.needs.data or "", arrived=self.arrived.data or "",
-                                           answer=parse_choice_filter(self.answer.data))
+                                           answer=parse_choice_filter(self.answer.data),
+                                           search=self.q.data or "")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from portmeet.collation import fold, matches, name_key
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
@@ -24,6 +25,7 @@ class RegistrationFilters:
     needs: str = ""  # "dietary" or "accessibility": only delegates who wrote some
     arrived: str = ""  # "yes" or "no": checked in at the desk or not
     answer: tuple[int, str] | None = None  # (question id, choice): only those who gave that answer
+    search: str = ""  # words to find in the name, e-mail or organisation, accents and case aside (as the desk)
 
 
 def id_data_missing():
@@ -34,13 +36,13 @@ def id_data_missing():
 
 
 def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = None) -> list[Registration]:
-    """The meeting's registrations matching the filters, by last name, with their picks loaded."""
+    """The meeting's registrations matching the filters, by last name (collation.name_key), with their picks
+    loaded. The search and the order are done in Python, so accents fold alike on SQLite and PostgreSQL."""
     filters = filters or RegistrationFilters()
     query = (
         select(Registration)
         .options(selectinload(Registration.bookings).selectinload(VisitBooking.visit))
         .where(Registration.meeting_id == meeting.id)
-        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name), Registration.id)
     )
     if filters.status in RegistrationStatus.__members__:
         query = query.where(Registration.status == RegistrationStatus(filters.status))
@@ -68,7 +70,19 @@ def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = Non
         query = query.where(Registration.checked_in_at.is_(None))
     if filters.answer is not None:
         query = query.where(answered_with(*filters.answer))
-    return list(db.session.scalars(query))
+    registrations = db.session.scalars(query)
+    words = fold(filters.search).split()
+    if words:
+        registrations = (r for r in registrations
+                         if matches(words, r.first_name, r.last_name, r.badge_name, r.email, r.organisation))
+    return sorted(registrations, key=name_key)
+
+
+def countries_present(meeting: Meeting) -> list[str]:
+    """The country codes of the meeting's registrations (the table's country filter offers only these)."""
+    return list(db.session.scalars(
+        select(Registration.country).where(Registration.meeting_id == meeting.id).distinct()
+    ))
 
 
 def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
@@ -90,7 +104,7 @@ def visit_roster(visit: FieldVisit) -> VisitRoster:
         .where(VisitBooking.visit_id == visit.id).order_by(*queue_order(VisitBooking))
     ).all()
     booked = sorted((b.registration for b in bookings if b.status == BookingStatus.booked),
-                    key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.id))
+                    key=name_key)
     waiting = [b.registration for b in bookings if b.status == BookingStatus.waitlisted]
     return VisitRoster(
         visit, booked,

@@ -12,6 +12,7 @@ import logging
 import re
 import smtplib
 import ssl
+import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from portmeet.extensions import db
+from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit
 from portmeet.registration import waitlist
 from portmeet.registration.models import OutboxMessage, Registration
@@ -74,7 +76,7 @@ def _render(template: str, registration: Registration, **context) -> str:
 
 def _subject(registration: Registration, text: str) -> str:
     # The colon is part of the translation: French wants a no-break space before it.
-    return _("%(meeting)s: %(subject)s", meeting=registration.meeting.title, subject=text)
+    return _("%(meeting)s: %(subject)s", meeting=localized(registration.meeting, "title"), subject=text)
 
 
 def _in_their_language(queue_message):
@@ -114,7 +116,7 @@ def queue_promotion(registration: Registration) -> None:
 
 @_in_their_language
 def queue_visit_promotion(registration: Registration, visit: FieldVisit) -> None:
-    subject = _("a place on “%(visit)s” is yours", visit=visit.title)
+    subject = _("a place on “%(visit)s” is yours", visit=localized(visit, "title"))
     queue(registration.email, _subject(registration, subject), _render("visit_promotion", registration, visit=visit))
 
 
@@ -337,3 +339,22 @@ def send_after_response(response):
 
     response.call_on_close(send)
     return response
+
+
+class _ConsoleHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a message comes (the dev server's terminal)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def show_mail_in_console(app) -> None:
+    """Without MAIL_SERVER the outbox is "sent" to this module's logger; give that logger a console
+    handler, so a newcomer running `make run` reads the demo's e-mails (links included) in the
+    server's output. Left alone when something already handles logging (gunicorn, pytest)."""
+    if app.config.get("MAIL_SERVER") or logger.handlers or logging.getLogger().hasHandlers():
+        return
+    handler = _ConsoleHandler()
+    handler.setFormatter(logging.Formatter("\n----- %(message)s\n-----"))
+    logger.addHandler(handler)

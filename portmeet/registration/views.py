@@ -20,9 +20,11 @@ from portmeet.letters.certificates import certificate_available
 from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
+from portmeet.meetings.service import public_meetings
 from portmeet.registration import listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
 from portmeet.registration.models import Registration, RegistrationStatus
+from portmeet.timeutil import utcnow
 
 def _picks_with_positions(registration: Registration) -> list:
     positions = waitlist.pick_positions(registration)
@@ -38,11 +40,22 @@ def _form_status(form) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
+class _LinkNotValid(Exception):
+    """The private link matches no registration (mistyped, or replaced by a newer one)."""
+
+
 def _registration_or_404(token: str) -> Registration:
     registration = service.registration_by_token(token)
     if registration is None:
-        abort(404)
+        raise _LinkNotValid()
     return registration
+
+
+@bp.errorhandler(_LinkNotValid)
+def link_not_valid(_error):
+    """Instead of a bare "nothing here": say the link no longer works and offer to send a new one."""
+    upcoming, _past = public_meetings(utcnow().date())
+    return render_template("registration/link_not_valid.html", meetings=upcoming), 404
 
 
 def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
@@ -74,13 +87,27 @@ def register(slug: str):
         else:
             # Read before the commit, which expires the row (reading after would load it again).
             name, email = registration.first_name, registration.email
+            waiting = registration.status == RegistrationStatus.waitlisted
             db.session.commit()
-            flash(_("Thank you, %(name)s: you are registered. We have sent this page's private address to "
-                    "%(email)s; keep it to change or cancel your registration.", name=name, email=email), "success")
+            # The place in line is counted after the commit, so the locks are not held for it.
+            _flash_outcome(name, email, waitlist.registration_position(registration) if waiting else None)
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
+        full=waitlist.meeting_is_full(meeting),
     ), _form_status(form)
+
+
+def _flash_outcome(name: str, email: str, position: int | None) -> None:
+    """Say what the delegate got: a place, or (`position`) a place in line; never "registered" for someone
+    waiting."""
+    if position is None:
+        flash(_("Thank you, %(name)s: you have a place at the meeting. We have sent this page's private address "
+                "to %(email)s; keep it to change or cancel your registration.", name=name, email=email), "success")
+    else:
+        flash(_("Thank you, %(name)s. The meeting is full, so you are on its waiting list, number %(position)s; "
+                "we will write to %(email)s as soon as a place is yours. This page's private address is on its "
+                "way there too.", name=name, position=position, email=email), "warning")
 
 
 @bp.route("/meetings/<slug>/resend-link", methods=["GET", "POST"])
@@ -151,6 +178,7 @@ def edit(token: str):
     return render_template(
         "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
         counts=waitlist.visit_counts(meeting), masked=service.masked,
+        full=registration.status == RegistrationStatus.waitlisted,
     ), _form_status(form)
 
 

@@ -101,6 +101,12 @@ def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     return counts
 
 
+def meeting_is_full(meeting: Meeting) -> bool:
+    """No place left for a new delegate: every place taken, or others already waiting for one."""
+    counts = registration_counts(meeting)
+    return counts[RegistrationStatus.confirmed] >= meeting.capacity or counts[RegistrationStatus.waitlisted] > 0
+
+
 def eligible_counts(visit_ids) -> dict[int, VisitCount]:
     """Per visit: places taken, and picks of confirmed delegates waiting for one (a delegate still
     waiting for a place at the meeting waits for visit places too)."""

@@ -33,9 +33,15 @@ def create_meeting_as_host(page, slug: str) -> None:
     page.get_by_label("Last day", exact=True).fill((FIRST_DAY + timedelta(days=1)).isoformat())
     page.get_by_label("Time zone", exact=True).select_option("Europe/Madrid")
     page.get_by_label("Delegate capacity", exact=True).fill("60")
+    page.get_by_label("Contact e-mail", exact=True).fill("journey@bilbaoport.example")
+    page.get_by_label("Registration opens", exact=True).fill(f"{(FIRST_DAY - timedelta(days=50)).isoformat()}T09:00")
+    page.get_by_label("Registration closes", exact=True).fill(f"{(FIRST_DAY - timedelta(days=2)).isoformat()}T18:00")
     page.get_by_role("button", name="Save meeting").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/")
     assert page.get_by_role("heading", name="Citizen Port Meeting Journey").is_visible()
+    # Publishing an empty programme is refused, saying what is missing.
+    page.get_by_role("button", name="Publish the meeting").click()
+    assert page.get_by_text("Add at least one session to the programme.").is_visible()
 
     for title, start, end in (("Opening plenary", "09:00", "10:30"), ("Port and city debate", "11:00", "12:30")):
         page.get_by_role("link", name="Add a session").click()
@@ -61,10 +67,12 @@ def create_meeting_as_host(page, slug: str) -> None:
     page.wait_for_url(f"**/manage/meetings/{slug}/#visits")
     assert page.get_by_text(VISIT).first.is_visible()
 
-    page.get_by_role("link", name="Edit meeting").click()
-    page.get_by_label("Status", exact=True).select_option(label="Published")
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("link", name="Preview the public page").click()
+    assert page.get_by_text("only the people who manage this meeting see this page").is_visible()
+    page.go_back()
+    page.get_by_role("button", name="Publish the meeting").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/")
+    assert page.get_by_text("Published: delegates can now see the meeting and register.").is_visible()
     page.get_by_role("link", name="Public page").click()
     assert page.get_by_role("heading", name="Citizen Port Meeting Journey").is_visible()
     assert page.get_by_text("Opening plenary").is_visible()

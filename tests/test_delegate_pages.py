@@ -107,7 +107,8 @@ def test_date_of_birth_hint_names_no_format_the_browser_does_not_show(client, ma
     meeting = make_meeting()
     make_visit(meeting, requires_id=True, id_deadline=meeting.start_date)
     page = client.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
-    field = re.search(r'<div class="field datefield[^"]*">.*?</div>', page, re.S).group(0)
+    field = next(block for block in re.findall(r'<div class="field datefield[^"]*">.*?</div>', page, re.S)
+                 if 'name="date_of_birth"' in block)
     assert 'type="date"' in field and 'name="date_of_birth"' in field
     assert "YYYY" not in field and "As written on your passport or ID card." in field
 

@@ -93,7 +93,8 @@ def _register_optional_blueprints(app: Flask) -> None:
 
 
 def _configure_sqlite(engine) -> None:
-    """SQLite: foreign keys on, and every transaction IMMEDIATE so writers queue instead of racing."""
+    """SQLite: foreign keys on; writing transactions IMMEDIATE so writers queue instead of racing, reads
+deferred so they never wait for a writer (portmeet/dbtx.py)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -107,4 +108,6 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        from portmeet.dbtx import begin_statement
+
+        connection.exec_driver_sql(begin_statement())  # reads deferred, writes immediate (see dbtx)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, Speaker
-from portmeet.registration.models import Registration, VisitBooking
+from portmeet.registration.models import Registration, RegistrationLink, VisitBooking
 from portmeet.timeutil import utcnow
 
 FORMAT = "portmeet-meeting-backup"
@@ -62,7 +62,17 @@ def _build(model, data: dict, **extra):
     return model(**values, **extra)
 
 
-def dump_meeting(slug: str) -> dict:
+# Left out of a dump unless asked: ID-document data (any id_* column too) and private-link hashes.
+ID_COLUMNS = {"nationality", "id_number", "date_of_birth"}
+LINK_COLUMNS = {"token_hash"}
+
+
+def _private(key: str, with_id_data: bool, with_links: bool) -> bool:
+    return (not with_id_data and (key in ID_COLUMNS or key.startswith("id_"))) or \
+        (not with_links and key in LINK_COLUMNS)
+
+
+def dump_meeting(slug: str, *, with_id_data: bool = False, with_links: bool = False) -> dict:
     """The meeting and everything that hangs on it, read in one transaction so that it is consistent
     (REPEATABLE READ on PostgreSQL; SQLite's transaction is a snapshot already)."""
     with db.engine.connect() as connection:
@@ -72,10 +82,18 @@ def dump_meeting(slug: str) -> dict:
             meeting = session.scalar(select(Meeting).where(Meeting.slug == slug))
             if meeting is None:
                 raise BackupError(f"No meeting has the address name “{slug}”.")
-            return _dump(session, meeting)
+            return _dump(session, meeting, with_id_data, with_links)
 
 
-def _dump(session: Session, meeting: Meeting) -> dict:
+def _registration_row(registration: Registration, with_id_data: bool, with_links: bool) -> dict:
+    row = {key: value for key, value in _row(registration).items() if not _private(key, with_id_data, with_links)}
+    if with_links:
+        row["links"] = [{"token_hash": link.token_hash, "created_at": _encode(link.created_at)}
+                        for link in registration.links if link.revoked_at is None]
+    return row
+
+
+def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_links: bool = False) -> dict:
     # Ties (two workshops in parallel) are broken by id, so that a restored copy dumps identically.
     sessions = sorted(meeting.sessions, key=lambda s: (s.day, s.start_time, s.position, s.id))
     visits = sorted(meeting.visits, key=lambda v: (v.day, v.start_time, v.id))
@@ -97,7 +115,7 @@ def _dump(session: Session, meeting: Meeting) -> dict:
         ],
         "visits": [_row(visit) for visit in visits],
         "registrations": [
-            {**_row(registration),
+            {**_registration_row(registration, with_id_data, with_links),
              "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings]}
             for registration in registrations
         ],
@@ -135,6 +153,9 @@ def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
         db.session.add(meeting)
         for item in data["registrations"]:
             registration = _build(Registration, item, meeting=meeting)
+            registration.links = [RegistrationLink(token_hash=link["token_hash"],
+                                                   created_at=datetime.fromisoformat(link["created_at"]))
+                                  for link in item.get("links", [])]
             registration.bookings = [_build(VisitBooking, booking, visit=_visit(visits, booking["visit"]))
                                      for booking in item["bookings"]]
             db.session.add(registration)

@@ -105,18 +105,26 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("slug")
     @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
-    def backup(slug: str, output: str | None) -> None:
-        """Write a meeting with its programme, visits and registrations as JSON."""
+    @click.option("--with-id-data", is_flag=True, help="Include ID-document data (left out by default).")
+    @click.option("--with-links", is_flag=True, help="Include private-link hashes (left out by default: restored "
+                  "delegates then ask for a new link).")
+    def backup(slug: str, output: str | None, with_id_data: bool, with_links: bool) -> None:
+        """Write a meeting with its programme, visits and registrations as JSON (file mode 0600)."""
         import json
+        import os
 
         from portmeet.backup import BackupError, dump_meeting
 
         try:
-            text = json.dumps(dump_meeting(slug), ensure_ascii=False, indent=1)
+            text = json.dumps(dump_meeting(slug, with_id_data=with_id_data, with_links=with_links),
+                              ensure_ascii=False, indent=1)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         if output:
-            with open(output, "w", encoding="utf-8") as file:
+            # Personal data: readable by its owner only, whatever the umask.
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 file.write(text + "\n")
             click.echo(f"Wrote {slug} to {output}.", err=True)
         else:

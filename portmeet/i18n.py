@@ -28,9 +28,10 @@ def meeting_language() -> str | None:
                 return loaded.language
         return db.session.scalar(select(Meeting.language).where(Meeting.slug == args["slug"]))
     if args.get("token"):
-        from portmeet.registration.models import Registration, hash_token
+        from portmeet.registration.models import Registration, RegistrationLink, hash_token
 
-        return db.session.scalar(select(Registration.language).where(Registration.token_hash == hash_token(args["token"])))
+        return db.session.scalar(select(Registration.language).join(RegistrationLink).where(
+            RegistrationLink.token_hash == hash_token(args["token"]), RegistrationLink.revoked_at.is_(None)))
     return None
 
 

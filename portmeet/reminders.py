@@ -33,6 +33,27 @@ def _post_meeting_mail(now: datetime) -> int:
     return send_post_meeting_mail(now)
 
 
+def _purge_expired_id_data(now: datetime) -> int:
+    """Erase the ID data of every meeting whose last day is more than ID_DATA_RETENTION_DAYS ago; returns
+    how many registrations held some."""
+    from datetime import timedelta
+
+    from flask import current_app
+    from sqlalchemy import or_, select
+
+    from portmeet.extensions import db
+    from portmeet.registration.models import Registration
+    from portmeet.registration.service import ID_FIELDS, purge_id_data
+
+    cutoff = now.date() - timedelta(days=current_app.config["ID_DATA_RETENTION_DAYS"])
+    holding = select(Registration.meeting_id).where(or_(*(getattr(Registration, name).is_not(None)
+                                                          for name in ID_FIELDS)))
+    meetings = db.session.scalars(select(Meeting).where(
+        Meeting.end_date < cutoff, or_(Meeting.id_data_purged_at.is_(None), Meeting.id.in_(holding)))).all()
+    return sum(purge_id_data(meeting, force=True, automatic=True) for meeting in meetings)
+
+
 JOBS: list[Job] = [
     Job("post-meeting mail (certificates, presentations)", _post_meeting_mail),
+    Job("ID data purge (registrations)", _purge_expired_id_data),
 ]

@@ -142,8 +142,16 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
+# Documents rendered on request (expensive): throttled per client address, GETs included.
+THROTTLED_DOCUMENTS = ("documents.programme_pdf", "documents.itinerary_pdf")
+
+
 def _apply_rate_limits(app: Flask) -> None:
     """Wrap the throttled views where they exist (registration views may not be there yet)."""
+    documents_limit = _limit_from_config("RATELIMIT_DOCUMENTS_PER_ADDRESS")
+    for endpoint in THROTTLED_DOCUMENTS:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(documents_limit)(app.view_functions[endpoint])
     for endpoint, key in THROTTLED_BY_ADDRESS:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = limiter.limit(_LIMIT_PROVIDERS[key], methods=["POST"])(

@@ -53,7 +53,7 @@ def _restore_app(tmp_path):
 def test_backup_then_restore_into_an_empty_database_loses_nothing(app, runner, demo_with_registrations, tmp_path):
     meeting, registrations = demo_with_registrations
     backup_file = tmp_path / "valencia.json"
-    result = runner.invoke(args=["backup", DEMO_SLUG, "--output", str(backup_file)])
+    result = runner.invoke(args=["backup", DEMO_SLUG, "--output", str(backup_file), "--with-id-data", "--with-links"])
     assert result.exit_code == 0, result.output
     dumped = json.loads(backup_file.read_text(encoding="utf-8"))
     assert dumped["meeting"]["slug"] == DEMO_SLUG and dumped["meeting"]["start_date"] == meeting.start_date.isoformat()
@@ -122,3 +122,15 @@ def test_backup_to_stdout_and_errors_are_plain_messages(runner, demo_with_regist
     not_json.write_text("hello")
     result = runner.invoke(args=["restore", str(not_json)])
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_a_backup_leaves_id_data_and_links_out_unless_asked_and_only_its_owner_reads_it(
+        app, runner, demo_with_registrations, tmp_path):
+    import stat
+
+    backup_file = tmp_path / "plain.json"
+    assert runner.invoke(args=["backup", DEMO_SLUG, "--output", str(backup_file)]).exit_code == 0
+    assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600
+    dumped = json.loads(backup_file.read_text(encoding="utf-8"))
+    for registration in dumped["registrations"]:
+        assert not {"nationality", "id_number", "date_of_birth", "token_hash", "links"} & set(registration)

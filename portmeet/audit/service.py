@@ -57,6 +57,9 @@ def _current_account():
 
 def record(meeting, kind: str, actor=None, *, subject=None, details: dict | None = None) -> AuditEntry:
     """Add one entry (the caller commits, with the change it describes). See the package docstring."""
+    from portmeet.dbtx import writing
+
+    writing()  # an export logged by a GET: take SQLite's write lock from the start of the transaction
     entry = AuditEntry(kind=kind[:60], created_at=utcnow(), details=_clean(details),
                        meeting_id=getattr(meeting, "id", meeting))
     if actor is None:

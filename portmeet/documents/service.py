@@ -291,7 +291,9 @@ def manifest_csv(roster: VisitRoster, questions=(), answers=None) -> str:
         for r in registrations:
             row = [list_name, r.last_name, r.first_name, r.organisation, country_name(r.country), r.phone,
                    r.accessibility, r.dietary]
-            if visit.requires_id:
+            if visit.requires_id and list_name != "booked":
+                row += [""] * 5  # ID data only for those going on the visit
+            elif visit.requires_id:
                 row += [r.nationality or "", r.id_type.value if r.id_type else "", r.id_number or "",
                         r.id_expiry.isoformat() if r.id_expiry else "",
                         r.date_of_birth.isoformat() if r.date_of_birth else ""]

@@ -11,7 +11,8 @@ from portmeet.accounts.permissions import (
 from portmeet.documents import service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
-from portmeet.documents.pdf import file_response, pdf_response, render_pdf_in_chunks, render_pdf_in_parts
+from portmeet.documents.cache import cached_or_render
+from portmeet.documents.pdf import file_response, html_to_pdf, pdf_response, render_pdf_in_chunks, render_pdf_in_parts
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import timeline_by_day
@@ -141,8 +142,11 @@ def participants(slug: str):
 @bp.get("/meetings/<slug>/programme.pdf")
 def programme_pdf(slug: str):
     meeting = get_public_meeting_or_404(slug)
-    return pdf_response("documents/programme.html", f"{meeting.slug}-programme.pdf", private=False,
-                        meeting=meeting, timeline=timeline_by_day(meeting))
+    # The print HTML takes milliseconds; the PDF of that exact HTML comes from the shared cache when any
+    # worker has rendered it before, else it is rendered outside the database transaction and kept.
+    html = render_template("documents/programme.html", meeting=meeting, timeline=timeline_by_day(meeting))
+    pdf = cached_or_render(meeting.id, "programme", html, html_to_pdf)
+    return file_response(pdf, f"{meeting.slug}-programme.pdf", "application/pdf", inline=True, private=False)
 
 
 @bp.get("/meetings/<slug>/programme.ics")

@@ -2,6 +2,7 @@
 import re
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -188,6 +189,12 @@ class SessionForm(TranslatedForm):
                     room=clash.room, title=clash.title, start=f"{clash.start_time:%H:%M}", end=f"{clash.end_time:%H:%M}",
                 ))
 
+    def validate_title(self, field):
+        limit = current_app.config["MAX_SESSIONS_PER_MEETING"]
+        if self.session is None and len(self.meeting.sessions) >= limit:
+            raise ValidationError(_("A meeting can have at most %(num)s sessions; delete one before adding another.",
+                                    num=limit))
+
     def validate_speakers(self, field):
         try:
             self.parsed_speakers = service.parse_speakers(field.data or "")
@@ -214,6 +221,13 @@ class VisitForm(TranslatedForm):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        self.is_new = kwargs.get("obj") is None
+
+    def validate_title(self, field):
+        limit = current_app.config["MAX_VISITS_PER_MEETING"]
+        if self.is_new and len(self.meeting.visits) >= limit:
+            raise ValidationError(_("A meeting can have at most %(num)s field visits; delete one before adding "
+                                    "another.", num=limit))
 
     def validate(self, extra_validators=None) -> bool:
         return super().validate(extra_validators) & maps.check_pair(self.latitude, self.longitude)

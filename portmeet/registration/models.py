@@ -82,7 +82,9 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus), default=RegistrationStatus.confirmed
     )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The hash of the latest private link issued; the links that open the delegate's pages are the
+    # `links` (registration_links), several at once, each revocable.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # ID-document data for port security; asked only when a picked visit needs it.
     nationality: Mapped[str | None] = mapped_column(String(2))
     id_number: Mapped[str | None] = mapped_column(String(50))
@@ -104,6 +106,9 @@ class Registration(db.Model):
     bookings: Mapped[list[VisitBooking]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="VisitBooking.id"
     )
+    links: Mapped[list[RegistrationLink]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationLink.id"
+    )
 
     @property
     def full_name(self) -> str:
@@ -118,9 +123,34 @@ class Registration(db.Model):
         return bool(self.id_number and self.nationality and self.date_of_birth)
 
     def set_new_token(self) -> str:
+        """Issue one more private link (the others keep working); returns its token, shown or mailed once.
+        Beyond MAX_LIVE_LINKS the oldest live one is revoked."""
         token = new_token()
+        now = utcnow()
         self.token_hash = hash_token(token)
+        self.links.append(RegistrationLink(token_hash=self.token_hash, created_at=now))
+        live = [link for link in self.links if link.revoked_at is None]
+        for link in live[:-MAX_LIVE_LINKS]:
+            link.revoked_at = now
         return token
+
+
+MAX_LIVE_LINKS = 10
+
+
+class RegistrationLink(db.Model):
+    """One private link of a registration: only its hash, when it was made, last used, revoked."""
+
+    __tablename__ = "registration_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    registration: Mapped[Registration] = relationship(back_populates="links")
 
 
 class VisitBooking(db.Model):

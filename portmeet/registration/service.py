@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from portmeet.accounts.models import normalize_email
+from portmeet import audit
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.questions.service import save_answers
@@ -44,10 +45,10 @@ class RegistrationError(ValueError):
 
 
 def registration_by_token(token: str) -> Registration | None:
-    """The registration whose private link carries this token (only the token's hash is stored)."""
-    if not token or len(token) > 100:
-        return None
-    return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+    """The registration whose live private link carries this token (only hashes are stored)."""
+    from portmeet.registration.links import registration_by_token as by_link
+
+    return by_link(token)
 
 
 # --- checks shared by the forms and the functions below ---------------------------------------
@@ -86,8 +87,8 @@ def pick_problems(visits: list[FieldVisit], id_data: dict, today: date,
                 problems.append(("visits", _("“%(first)s” and “%(second)s” overlap in time; pick only one of them.",
                                              first=first.title, second=second.title)))
     needing_id = [visit for visit in visits if visit.requires_id]
-    if not needing_id:
-        return problems
+    if not needing_id or needing_id[0].meeting.id_data_purged_at is not None:
+        return problems  # after the purge, ID data is neither asked for nor taken (see _apply_id_data)
     already = {b.visit_id for b in registration.bookings} if registration is not None else set()
     stored = {name: getattr(registration, name) if registration is not None else None for name in ID_FIELDS}
     changed = any(_id_given(id_data.get(name)) and id_data.get(name) != stored[name] for name in ID_FIELDS)
@@ -129,18 +130,29 @@ def _apply_profile(registration: Registration, data: dict) -> None:
     registration.email_normalized = normalize_email(registration.email)
 
 
-def clear_id_data(registration: Registration) -> None:
-    for name in (*ID_FIELDS, *DOCUMENT_FIELDS):
-        setattr(registration, name, None)
+def clear_id_data(registration: Registration, reason: str = "") -> None:
+    """Erase the registration's ID-document data (and say so in the audit trail, without the values)."""
+    names = (*ID_FIELDS, *DOCUMENT_FIELDS)
+    if any(getattr(registration, name) is not None for name in names):
+        for name in names:
+            setattr(registration, name, None)
+        audit.record(registration.meeting_id, "id_data.cleared", subject=registration,
+                     details={"reason": reason} if reason else {})
 
 
 def _apply_id_data(registration: Registration, data: dict, visits: list[FieldVisit]) -> None:
     """ID data is kept only while a picked visit needs it or a visa letter is asked for; empty fields keep
-    what was given."""
+    what was given. Once the meeting's ID data is purged, none can be entered again."""
+    given = [name for name in (*ID_FIELDS, *DOCUMENT_FIELDS) if _id_given(_clean(data.get(name)))]
+    if registration.meeting is not None and registration.meeting.id_data_purged_at is not None:
+        if given:
+            raise RegistrationError(_("The ID data of this meeting has been erased; it can no longer be entered."),
+                                    given[0] if given[0] in ID_FIELDS else "id_number")
+        return
     before = visa.passport_data(registration)
     wants_letter = data.get("needs_visa_letter", registration.needs_visa_letter)
     if not any(visit.requires_id for visit in visits) and not wants_letter:
-        clear_id_data(registration)
+        clear_id_data(registration, "no visit needs it")
     else:
         for name in (*ID_FIELDS, *DOCUMENT_FIELDS):
             value = _clean(data.get(name))
@@ -194,7 +206,9 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     else:
         registration.bookings.clear()
         registration.cancelled_at = registration.checked_in_at = None
-        clear_id_data(registration)
+        for link in registration.links:  # a new registration: the links to the cancelled one stop
+            link.revoked_at = link.revoked_at or utcnow()
+        clear_id_data(registration, "registered again")
         registration.needs_visa_letter, registration.visa_letter = False, None
     _apply_profile(registration, data)
     _apply_id_data(registration, data, visits)
@@ -258,6 +272,7 @@ def cancel_registration(registration: Registration, *, by_organiser: bool = Fals
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     registration.bookings.clear()
+    clear_id_data(registration, "cancelled")  # a cancelled delegate goes on no visit
     db.session.flush()
     promotions = waitlist.Promotions()
     waitlist.fill_visits(visit_ids, promotions)
@@ -268,14 +283,18 @@ def cancel_registration(registration: Registration, *, by_organiser: bool = Fals
 
 
 def resend_link(meeting: Meeting, email: str) -> bool:
-    """Issue a new private link to the delegate registered with this e-mail and mail it; the old link
-    stops working (only the hash is stored). Returns whether anyone matched; the page never says."""
+    """Mail one more private link to the delegate registered with this e-mail; the links they already
+    have keep working (a stranger who knows the address can neither cut them off nor flood them: at most
+    RESENDS_PER_HOUR links an hour). Returns whether a link was sent; the page never says."""
+    from portmeet.registration.links import RESENDS_PER_HOUR, recent_links
+
     registration = duplicate_registration(meeting, email)
-    if registration is None:
+    if registration is None or recent_links(registration) >= RESENDS_PER_HOUR:
         return False
     token = registration.set_new_token()
     db.session.flush()
     mail.queue_link(registration, token)
+    audit.record(meeting, "registration.link_sent", audit.SYSTEM, subject=registration)
     return True
 
 
@@ -283,7 +302,7 @@ def meeting_has_ended(meeting: Meeting, today: date | None = None) -> bool:
     return (today or meeting.local_now().date()) > meeting.end_date
 
 
-def purge_id_data(meeting: Meeting, *, force: bool = False) -> int:
+def purge_id_data(meeting: Meeting, *, force: bool = False, automatic: bool = False) -> int:
     """Erase the ID-document data of every registration of the meeting (port security needs it no
     longer once the meeting is over). Refused before the meeting has ended unless forced.
     Returns how many registrations held some."""
@@ -295,8 +314,11 @@ def purge_id_data(meeting: Meeting, *, force: bool = False) -> int:
         or_(*(getattr(Registration, name).is_not(None) for name in (*ID_FIELDS, *DOCUMENT_FIELDS))),
     )).all()
     for registration in holders:
-        clear_id_data(registration)
-    meeting.id_data_purged_at = utcnow()
+        for name in (*ID_FIELDS, *DOCUMENT_FIELDS):  # one audit entry for the whole purge, below
+            setattr(registration, name, None)
+    meeting.id_data_purged_at = meeting.id_data_purged_at or utcnow()
+    audit.record(meeting, "id_data.purged", audit.SYSTEM if automatic else None,
+                 details={"registrations": len(holders), "automatic": automatic})
     db.session.flush()
     return len(holders)
 

@@ -21,9 +21,9 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import listing, mail, service, waitlist
+from portmeet.registration import links, listing, mail, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
-from portmeet.registration.models import Registration, RegistrationStatus
+from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
 
 def _picks_with_positions(registration: Registration) -> list:
@@ -78,7 +78,13 @@ def register(slug: str):
         status = 403 if request.method == "POST" else 200
         return render_template("registration/closed.html", meeting=meeting, state=state), status
     form = RegistrationForm(meeting=meeting)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.duplicate:
+        # Already registered: the same neutral answer as for a new address, and the link goes by e-mail
+        # to its owner (never to this browser), so the form reveals nobody's registration.
+        service.resend_link(meeting, form.email.data)
+        db.session.commit()
+        return render_template("registration/check_mail.html", meeting=meeting, email=form.email.data)
+    if request.method == "POST" and not form.errors:
         try:
             registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()})
         except service.RegistrationError as error:
@@ -121,7 +127,7 @@ def resend_link(slug: str):
         db.session.commit()
         # The same answer whether or not the address is registered: the page reveals nobody.
         flash(_("If %(email)s is registered for this meeting, a new private link is on its way to it. "
-                "Links sent earlier no longer work.", email=form.email.data), "success")
+                "Links sent earlier keep working.", email=form.email.data), "success")
         return redirect(url_for("registration.resend_link", slug=slug), 303)
     return render_template("registration/resend_link.html", form=form, meeting=meeting), _form_status(form)
 
@@ -141,12 +147,33 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         letter_available=letter_available(registration),
         certificate_available=certificate_available(registration),
         answers=answer_lines(registration, current_language()),
+        links=links.live_links(registration),
+        this_link=hash_token(token),
+        button_form=EmptyForm(),
     ), status
 
 
 @bp.get("/registrations/<token>")
 def show(token: str):
     return _own_page(_registration_or_404(token), token)
+
+
+@bp.post("/registrations/<token>/links/<int:link_id>/revoke")
+def revoke_link(token: str, link_id: int):
+    """The delegate revokes one of their private links (e.g. one forwarded by mistake)."""
+    registration = _registration_or_404(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    link = links.revoke(registration, link_id)
+    if link is None:
+        abort(404)
+    audit.record(registration.meeting, "registration.link_revoked", audit.DELEGATE, subject=registration)
+    db.session.commit()
+    if link.token_hash == hash_token(token):
+        flash(_("This link no longer works. Use another link you received, or ask for a new one."), "success")
+        return redirect(url_for("registration.resend_link", slug=registration.meeting.slug), 303)
+    flash(_("That link no longer works."), "success")
+    return redirect(url_for("registration.show", token=token), 303)
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
@@ -231,7 +258,7 @@ def manage_list(slug: str):
 CSV_COLUMNS = (
     "id", "status", "waitlist position", "first name", "last name", "badge name", "e-mail", "organisation",
     "job title", "country", "country name", "category", "phone", "dietary needs", "accessibility needs",
-    "public list", "field visits", "nationality", "ID document number", "date of birth", "registered at (UTC)",
+    "public list", "field visits", "registered at (UTC)",
     "checked in at (UTC)", "cancelled at (UTC)",
 )
 
@@ -260,8 +287,7 @@ def manage_csv(slug: str):
         rows.append((
             r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,
             r.email, r.organisation, r.job_title, r.country, country_name(r.country), r.category.value, r.phone,
-            r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits, r.nationality or "",
-            r.id_number or "", r.date_of_birth.isoformat() if r.date_of_birth else "",
+            r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits,
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",

@@ -220,7 +220,7 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     token = registration.set_new_token()
     db.session.flush()
     waitlist.book(registration, visits, promotions)
-    if "answers" in data:
+    if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
     mail.queue_confirmation(registration, token)

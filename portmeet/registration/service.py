@@ -16,7 +16,7 @@ from portmeet.accounts.models import normalize_email
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.questions.service import save_answers
-from portmeet.registration import mail, visa, waitlist
+from portmeet.registration import links, mail, visa, waitlist
 from portmeet.registration.models import (
     Category,
     Registration,
@@ -44,10 +44,12 @@ class RegistrationError(ValueError):
 
 
 def registration_by_token(token: str) -> Registration | None:
-    """The registration whose private link carries this token (only the token's hash is stored)."""
+    """The registration whose private link carries this token: the token given at registration (only
+    its hash is stored), or a signed one from a later e-mail (`registration.links`)."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+    registration = db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+    return registration if registration is not None else links.registration_by_signed_token(token)
 
 
 # --- checks shared by the forms and the functions below ---------------------------------------

@@ -29,7 +29,7 @@ from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
 from portmeet.timeutil import utcnow
 
-DEFAULT_LOCK_TIMEOUT_MS = 10_000
+DEFAULT_LOCK_TIMEOUT_MS = 25_000
 
 
 # --- locks ----------------------------------------------------------------------------------------
@@ -49,19 +49,25 @@ def _set_lock_timeout() -> None:
 
 
 def lock_meeting(meeting: Meeting) -> None:
-    """Take the meeting's row lock: first of every change of places (see the module's lock order)."""
+    """Take the meeting's row lock: first of every change of places (see the module's lock order).
+    The row is read again under the lock: a capacity read earlier in the request (by the form) may
+    have been changed by the host whose lock this one waited for."""
     _set_lock_timeout()
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting.id).with_for_update().execution_options(populate_existing=True)
+    ).all()  # fetched: the ORM refreshes the loaded object only as it reads the rows
 
 
 def lock_visits(visit_ids) -> None:
-    """Take the row locks of these visits, in id order, after the meeting's."""
+    """Take the row locks of these visits, in id order, after the meeting's; their places are read
+    again under the lock, as for the meeting."""
     visit_ids = sorted(set(visit_ids or ()))
     if visit_ids:
         _set_lock_timeout()
-        db.session.execute(
-            select(FieldVisit.id).where(FieldVisit.id.in_(visit_ids)).order_by(FieldVisit.id).with_for_update()
-        )
+        db.session.scalars(
+            select(FieldVisit).where(FieldVisit.id.in_(visit_ids)).order_by(FieldVisit.id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
 
 
 # --- counts ---------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_preview_then_send_to_everyone_on_the_boat_in_their_language_and_find_it
     assert client.get(LINK.search(body).group(1)).status_code == 200
     itinerary = re.search(r"http://localhost(/registrations/\S+/itinerary\.pdf)", body).group(1)
     assert client.get(itinerary).data.startswith(b"%PDF")
-    assert messages["delegate3@example.org"]["Subject"] == "Citizen Port Meeting Bilbao: Embarquement au quai 3"
+    assert messages["delegate3@example.org"]["Subject"] == "Citizen Port Meeting Bilbao\u00a0: Embarquement au quai 3"
 
     log = client.get(url).get_data(as_text=True)
     assert "Boarding at Pier 3" in log

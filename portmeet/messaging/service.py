@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -58,7 +59,8 @@ def personal_copy(draft: Draft, registration: Registration) -> tuple[str, str]:
     for placeholder, value in values.items():
         body = body.replace(placeholder, value)
     subject = version["subject"].replace("{first_name}", registration.first_name)
-    return f"{registration.meeting.title}: {subject}", body
+    with force_locale(registration.language or registration.meeting.language):  # "Title : subject" in French
+        return mail.subject_line(registration, subject), body
 
 
 def sent_with_key(meeting: Meeting, send_key: str) -> Message | None:

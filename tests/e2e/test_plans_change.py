@@ -43,7 +43,7 @@ def add_bus(page) -> None:
     page.get_by_label("Start", exact=True).fill("15:00")
     page.get_by_label("End", exact=True).fill("17:00")
     page.get_by_label("Meeting point", exact=True).fill("Main entrance")
-    page.get_by_label("Transport", exact=True).select_option(label="Bus")
+    page.get_by_label("Transport", exact=True).select_option(label="Coach")
     page.get_by_label("Places", exact=True).fill("20")
     page.get_by_role("button", name="Save field visit").click()
     page.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")

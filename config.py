@@ -56,8 +56,9 @@ class Config:
     # connection), and none is kept longer than the recycle time, under any server-side idle timeout.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False, "pool_recycle": 1800}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
-    # How long a change of places waits for another's row locks on PostgreSQL before giving up (a 503).
-    LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", 10_000))
+    # How long a change of places waits for others' row locks on PostgreSQL before giving up (a 503): long
+    # enough for a burst of registrations queued on one meeting on a busy server, short of a worker timeout.
+    LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", 25_000))
     # Uploaded slides and letterhead images; empty means instance/uploads.
     UPLOAD_DIR = os.environ.get("PORTMEET_UPLOAD_DIR", "")
     WTF_CSRF_TIME_LIMIT = None  # a delegate may leave the form open for hours

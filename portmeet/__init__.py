@@ -82,6 +82,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     from portmeet.audit.views import bp as audit_bp
     from portmeet.letters.views import bp as letters_bp
     from portmeet.questions.views import bp as questions_bp
+    from portmeet.messaging.views import bp as messaging_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
@@ -90,6 +91,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(questions_bp)
+    app.register_blueprint(messaging_bp)
 
 
 def _configure_sqlite(engine) -> None:
@@ -103,7 +105,8 @@ deferred so they never wait for a writer (portmeet/dbtx.py)."""
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # As long as a PostgreSQL lock wait (LOCK_TIMEOUT_MS): a burst of registrations queues on one lock.
+        cursor.execute("PRAGMA busy_timeout=25000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

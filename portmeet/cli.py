@@ -63,7 +63,7 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
-        """Run the scheduled jobs (e-mails after the meeting…); idempotent, run it from cron every hour."""
+        """Run the scheduled jobs (reminders, e-mails after the meeting…); idempotent, run it from cron every hour."""
         from portmeet.reminders import JOBS
         from portmeet.timeutil import utcnow
 

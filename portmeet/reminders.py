@@ -1,19 +1,33 @@
-"""Scheduled jobs run by `flask --app wsgi send-reminders` (from cron, e.g. hourly).
+"""Scheduled jobs run by `flask --app wsgi send-reminders` (from cron, e.g. hourly): reminder e-mails.
 
-Each job is a function of the current time (naive UTC) that does its work and returns how many things it
-did. The command runs every job of `JOBS` in turn and commits after each, so one failing job never stops
-the others. Every job is idempotent: running the command again at once changes nothing.
+Each job is a function of the current time that does its work and returns how many things it did.
+The command runs every job of `JOBS` in turn and commits after each, so one failing job never stops
+the others. Running it again at once changes nothing: every reminder to a delegate is first claimed
+in `sent_reminders` (one row per delegate, kind and subject, unique in the database), in the same
+transaction as its queued e-mail, so two runs at once still send it once.
 
-To add a job, write `def my_job(now: datetime) -> int` and append `Job("my job", my_job)` to JOBS.
+To add a job, write `def my_job(now: datetime) -> int` and append `Job("my-job", my_job)` to JOBS.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from portmeet.meetings.models import Meeting
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus
+from portmeet.registration import notices
+from portmeet.registration.listing import id_data_missing
+from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, SentReminder, VisitBooking
+from portmeet.timeutil import utcnow
+
+ITINERARY_DAYS_BEFORE = 3
+ID_DATA_DAYS_BEFORE = (7, 2)  # reminders before a visit's ID-data deadline, earliest first
+ACTIVE_STATUSES = (MeetingStatus.published, MeetingStatus.closed)
 
 
 @dataclass(frozen=True)
@@ -22,9 +36,82 @@ class Job:
     run: Callable[[datetime], int]
 
 
+def claim(registration: Registration, kind: str, subject: str = "") -> bool:
+    """Record that this reminder goes to the delegate now; False if it was recorded before (by an
+    earlier run, or a concurrent one: the insert then does nothing)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = db.session.scalar(
+        dialect.insert(SentReminder)
+        .values(registration_id=registration.id, kind=kind, subject=subject, sent_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(SentReminder.id)
+    )
+    return inserted is not None
+
+
 def local_today(meeting: Meeting, now: datetime) -> date:
-    """The meeting's own date at `now` (naive UTC): jobs follow its calendar, not the server's."""
+    """The meeting's own date at `now` (naive UTC): reminders follow its calendar, not the server's."""
     return now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(meeting.timezone)).date()
+
+
+def _active_meetings(now: datetime, first_day_from: int, first_day_to: int) -> list[Meeting]:
+    """Published (or closed) meetings starting between these numbers of days from now (a day of
+    margin either side: each meeting's own date is then checked in its own time zone)."""
+    today = now.date()
+    return list(db.session.scalars(select(Meeting).where(
+        Meeting.status.in_(ACTIVE_STATUSES),
+        Meeting.start_date >= today + timedelta(days=first_day_from - 1),
+        Meeting.start_date <= today + timedelta(days=first_day_to + 1),
+    )))
+
+
+def send_itinerary_reminders(now: datetime) -> int:
+    """The itinerary, to every confirmed delegate, from three days before the meeting's first day."""
+    sent = 0
+    for meeting in _active_meetings(now, 1, ITINERARY_DAYS_BEFORE):
+        days_left = (meeting.start_date - local_today(meeting, now)).days
+        if not 1 <= days_left <= ITINERARY_DAYS_BEFORE:
+            continue
+        delegates = db.session.scalars(select(Registration).where(
+            Registration.meeting_id == meeting.id, Registration.status == RegistrationStatus.confirmed,
+        ).order_by(Registration.id))
+        for registration in delegates:
+            if claim(registration, "itinerary"):
+                notices.queue_itinerary_reminder(registration)
+                sent += 1
+    db.session.flush()
+    return sent
+
+
+def send_id_data_reminders(now: datetime) -> int:
+    """To delegates booked on a visit that needs ID data and who have not given it: a reminder seven
+    days and one two days before the visit's deadline (only the later one when the first was missed)."""
+    sent = 0
+    latest = now.date() + timedelta(days=max(ID_DATA_DAYS_BEFORE) + 1)
+    visits = db.session.scalars(
+        select(FieldVisit).join(Meeting, Meeting.id == FieldVisit.meeting_id)
+        .where(Meeting.status.in_(ACTIVE_STATUSES), FieldVisit.requires_id, FieldVisit.id_deadline.is_not(None),
+               FieldVisit.id_deadline >= now.date() - timedelta(days=1), FieldVisit.id_deadline <= latest)
+        .order_by(FieldVisit.id)
+    ).all()
+    for visit in visits:
+        days_left = (visit.id_deadline - local_today(visit.meeting, now)).days
+        due = [days for days in ID_DATA_DAYS_BEFORE if 0 <= days_left <= days]
+        if not due:
+            continue
+        kind = f"id-data-{min(due)}"
+        delegates = db.session.scalars(
+            select(Registration).join(VisitBooking, VisitBooking.registration_id == Registration.id)
+            .where(VisitBooking.visit_id == visit.id, VisitBooking.status == BookingStatus.booked,
+                   Registration.status == RegistrationStatus.confirmed, id_data_missing())
+            .order_by(Registration.id)
+        )
+        for registration in delegates:
+            if claim(registration, kind, str(visit.id)):
+                notices.queue_id_data_reminder(registration, visit)
+                sent += 1
+    db.session.flush()
+    return sent
 
 
 def _post_meeting_mail(now: datetime) -> int:
@@ -54,6 +141,8 @@ def _purge_expired_id_data(now: datetime) -> int:
 
 
 JOBS: list[Job] = [
+    Job("itinerary reminders", send_itinerary_reminders),
+    Job("ID-data reminders", send_id_data_reminders),
     Job("post-meeting mail (certificates, presentations)", _post_meeting_mail),
     Job("ID data purge (registrations)", _purge_expired_id_data),
 ]

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from portmeet.accounts.models import MeetingRole
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus, ProgrammeSession, Transport
+from portmeet.meetings.models import Meeting, MeetingStatus, Transport
 from portmeet.registration.models import Registration
 from portmeet.timeutil import utcnow
 from tests.test_registration import page_text

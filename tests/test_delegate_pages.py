@@ -2,7 +2,6 @@
 itinerary and the date-of-birth hint misled, descriptions lost their lines."""
 import html
 import re
-from datetime import date, time, timedelta
 
 from documents_support import pdf_text, read_pdf
 from portmeet.extensions import db

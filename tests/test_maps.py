@@ -3,11 +3,10 @@ from datetime import time
 
 import icalendar
 import pytest
-from pypdf import PdfReader
 
 from documents_support import pdf_text, read_pdf
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.meetings.models import FieldVisit
 
 OSM_PIER = "https://www.openstreetmap.org/?mlat=39.444500&amp;mlon=-0.324000#map=17/39.444500/-0.324000"
 

@@ -1,13 +1,12 @@
 """Hosts write the meeting's title and description, and each session's and visit's, in English, French and
 Spanish; a visitor reads their own language, else the meeting's default."""
 import html
-from datetime import time
 
 from sqlalchemy import select
 
 from documents_support import pdf_text, read_pdf
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+from portmeet.meetings.models import ProgrammeSession
 from portmeet.registration.models import OutboxMessage
 from tests.test_registration import form_data, page_text
 

@@ -88,7 +88,7 @@ def test_host_edits_and_deletes_a_session(app, client, hosted, make_session):
         saved = db.session.get(ProgrammeSession, session.id)
         assert saved.title == "Opening, revised" and [s.name for s in saved.speakers] == ["Ana Ruiz"]
     assert client.post(f"/manage/meetings/{hosted.slug}/sessions/{session.id}/delete").status_code == 400  # no CSRF
-    client.post_form(f"/manage/meetings/{hosted.slug}/sessions/{session.id}/delete")
+    client.post_form(f"/manage/meetings/{hosted.slug}/sessions/{session.id}/delete", {"confirm": "y"})
     assert count(app, ProgrammeSession) == 0
     assert count(app, Speaker) == 0
 
@@ -105,7 +105,7 @@ def test_host_adds_edits_and_deletes_a_field_visit(app, client, hosted):
     with app.app_context():
         visit = db.session.get(FieldVisit, visit.id)
         assert (visit.capacity, visit.requires_id, visit.id_deadline) == (12, False, None)
-    client.post_form(f"/manage/meetings/{hosted.slug}/visits/{visit.id}/delete")
+    client.post_form(f"/manage/meetings/{hosted.slug}/visits/{visit.id}/delete", {"confirm": "y"})
     assert count(app, FieldVisit) == 0
 
 

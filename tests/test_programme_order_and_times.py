@@ -1,6 +1,5 @@
 """Organisers' programme and times: one time order for sessions and visits, no live counts on paper, and
 every time shown in the meeting's own zone, said once."""
-import re
 from datetime import datetime, time
 
 from documents_support import pdf_text, read_pdf

@@ -80,7 +80,7 @@ def test_host_adds_every_kind_and_the_delegate_answers_each(app, host, meeting):
     form = host.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
     for question in kinds.values():
         assert f'name="q_{question.id}"' in form
-    assert form.count('type="radio"') == 3 and f'value="Energy"' in form
+    assert form.count('type="radio"') == 3 and 'value="Energy"' in form
     arrival = meeting.start_date.isoformat()
     token = token_of(register(host, meeting, **{
         f"q_{kinds['text'].id}": "Hotel Bristol", f"q_{kinds['long_text'].id}": "Good debates\non port cities",

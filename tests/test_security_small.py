@@ -2,7 +2,7 @@
 categories."""
 import pytest
 
-from tests.test_registration import register, token_of
+from tests.test_registration import register
 
 
 def test_personal_data_is_never_stored_by_a_browser_or_proxy(app, client, make_meeting, make_registration,

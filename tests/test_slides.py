@@ -5,7 +5,6 @@ from datetime import time
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 from weasyprint import HTML
 
 from portmeet.extensions import db

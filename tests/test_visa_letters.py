@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from documents_support import pdf_text, read_pdf

@@ -47,7 +47,8 @@ def get_meeting_item_or_404(model, item_id: int, meeting: Meeting):
     """The session, field visit or registration with this id if it belongs to this meeting; 404 otherwise,
     so that one meeting's pages never reach another's items."""
     item = db.session.get(model, item_id)
-    if item is None or item.meeting_id != meeting.id:
+    # A field visit cancelled by its hosts is gone from every manage page (its delegates still see it).
+    if item is None or item.meeting_id != meeting.id or getattr(item, "cancelled_at", None) is not None:
         abort(404)
     return item
 

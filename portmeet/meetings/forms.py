@@ -147,6 +147,7 @@ class SessionForm(TranslatedForm):
                              description=_l("https://… — shown as a link; this server never opens it."))
     slides_public = BooleanField(_l("Everyone may see the slides (otherwise registered delegates only, "
                                     "through their private link)"))
+    notify = BooleanField(_l("E-mail the confirmed delegates if the session's day, times or room change"))
 
     def __init__(self, *args, meeting, session=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,6 +218,8 @@ class VisitForm(TranslatedForm):
                                         NumberRange(min=1, max=10000, message=_l("Places must be between 1 and 10000."))])
     requires_id = BooleanField(_l("Port security needs ID data (nationality, document number, date of birth)"))
     id_deadline = DateField(_l("Deadline for ID data"), validators=[Optional()])
+    notify = BooleanField(_l("E-mail the delegates booked or waiting on this visit if its day, times, meeting "
+                             "point or transport change"))
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

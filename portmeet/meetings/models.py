@@ -85,9 +85,11 @@ class Meeting(db.Model):
         cascade="all, delete-orphan",
         order_by="(ProgrammeSession.day, ProgrammeSession.start_time, ProgrammeSession.position)",
     )
+    # The visits on offer; a visit cancelled by its hosts (kept for its delegates' pages) is left out.
     visits: Mapped[list[FieldVisit]] = relationship(
         back_populates="meeting",
         cascade="all, delete-orphan",
+        primaryjoin="and_(Meeting.id == FieldVisit.meeting_id, FieldVisit.cancelled_at.is_(None))",
         order_by="(FieldVisit.day, FieldVisit.start_time, FieldVisit.id)",
     )
     roles: Mapped[list["MeetingRole"]] = relationship(  # noqa: F821
@@ -195,6 +197,9 @@ class FieldVisit(db.Model):
     requires_id: Mapped[bool] = mapped_column(default=False)
     id_deadline: Mapped[date | None] = mapped_column(Date)
     translations: Mapped[dict | None] = mapped_column(JSON)
+    # Set when the hosts delete a visit that had bookings: it then leaves the programme, the counts and
+    # the manifests, but stays on its delegates' pages as cancelled.
+    cancelled_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="visits")
 

@@ -16,6 +16,7 @@ from portmeet.countries import is_country
 from portmeet.extensions import db
 from portmeet.labels import label
 from portmeet.meetings.content import translation_fields, translations_from
+from portmeet.meetings import changes
 from portmeet.meetings.models import (
     PUBLIC_STATUSES,
     FieldVisit,
@@ -111,16 +112,26 @@ def create_meeting(data: dict, created_by: User | None = None) -> Meeting:
 
 
 def update_meeting(meeting: Meeting, data: dict) -> Meeting:
-    """Save the edit form; moving a draft to published goes through the same checklist as the Publish button."""
+    """Save the edit form; moving a draft to published goes through the same checklist as the Publish button.
+    A capacity below the delegates who have a place is refused (PlacesError); a higher one gives the new
+    places to the oldest waiting at once."""
     was_draft = meeting.status == MeetingStatus.draft
+    capacity_changes = "capacity" in data and data["capacity"] != meeting.capacity
+    if capacity_changes:
+        changes.lock_meeting_places(meeting, data["capacity"])
     changed = _apply(meeting, _clean_meeting_data(data), MEETING_FIELDS)
     if was_draft and meeting.status == MeetingStatus.published:
         problems = publish_problems(meeting)
         if problems:
             raise PublishRefused(problems)
     db.session.flush()
+    details = {"fields": changed}
+    if capacity_changes:
+        promoted = len(changes.fill_meeting_places(meeting).registrations)
+        if promoted:
+            details["promoted"] = promoted
     if changed:
-        audit.record(meeting, "meeting.changed", subject=meeting, details={"fields": changed})
+        audit.record(meeting, "meeting.changed", subject=meeting, details=details)
     if was_draft and meeting.status == MeetingStatus.published:
         audit.record(meeting, "meeting.published", subject=meeting)
     return meeting
@@ -242,13 +253,15 @@ def speakers_as_text(session: ProgrammeSession) -> str:
 
 
 def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
-                 session: ProgrammeSession | None = None) -> ProgrammeSession:
+                 session: ProgrammeSession | None = None, *, notify: bool = False) -> ProgrammeSession:
+    """Add or change a session; with `notify`, the confirmed delegates hear of a new day, time or room."""
     created = session is None
     if session is None:
         session = ProgrammeSession(meeting=meeting)
         db.session.add(session)
     data = dict(data, kind=SessionKind(data["kind"]), room=(data.get("room") or "").strip(),
                 description=(data.get("description") or "").strip())
+    before = changes.snapshot(session, changes.SESSION_NOTICE_FIELDS) if not created else None
     changed = _apply(session, data, SESSION_FIELDS)
     if [(s.name, s.organisation, s.country) for s in session.speakers] != \
             [(s.name, s.organisation, s.country) for s in speakers]:
@@ -258,9 +271,12 @@ def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
         for i, s in enumerate(speakers)
     ]
     db.session.flush()
+    details = {} if created else {"fields": changed}
+    if notify and before is not None:
+        details["told"] = changes.notify_session_change(session, before)
     if created or changed:
         audit.record(meeting, "session.created" if created else "session.changed", subject=session,
-                     details={} if created else {"fields": changed})
+                     details=details)
     return session
 
 
@@ -270,9 +286,16 @@ def delete_session(session: ProgrammeSession) -> None:
     db.session.flush()
 
 
-def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) -> FieldVisit:
+def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None, *, notify: bool = False) -> FieldVisit:
+    """Add or change a field visit. Fewer places than are booked is refused (PlacesError); more places
+    go to the oldest waiting at once; with `notify`, its delegates hear of a new day, time, meeting
+    point or transport."""
     created = visit is None
-    if visit is None:
+    before = None
+    if visit is not None:
+        changes.lock_visit_places(visit, data.get("capacity"))
+        before = changes.snapshot(visit, changes.VISIT_NOTICE_FIELDS)
+    else:
         visit = FieldVisit(meeting=meeting)
         db.session.add(visit)
     data = _coordinates(dict(data, transport=Transport(data["transport"]),
@@ -282,16 +305,25 @@ def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None) ->
         data["id_deadline"] = None
     changed = _apply(visit, data, VISIT_FIELDS)
     db.session.flush()
+    details = {} if created else {"fields": changed}
+    if not created:
+        promoted = len(changes.fill_visit_places(visit).bookings)
+        if promoted:
+            details["promoted"] = promoted
+        if notify:
+            details["told"] = changes.notify_visit_change(visit, before)
     if created or changed:
-        audit.record(meeting, "visit.created" if created else "visit.changed", subject=visit,
-                     details={} if created else {"fields": changed})
+        audit.record(meeting, "visit.created" if created else "visit.changed", subject=visit, details=details)
     return visit
 
 
-def delete_visit(visit: FieldVisit) -> None:
-    audit.record(visit.meeting_id, "visit.deleted", subject=visit)
-    db.session.delete(visit)
-    db.session.flush()
+def delete_visit(visit: FieldVisit) -> changes.VisitRemoval:
+    """Erase a visit nobody picked, or cancel one with bookings (see `changes.remove_visit`)."""
+    meeting_id, title = visit.meeting_id, visit.title
+    removal = changes.remove_visit(visit)
+    audit.record(meeting_id, "visit.cancelled" if removal.cancelled else "visit.deleted", subject=visit,
+                 details={"title": title, "told": removal.told})
+    return removal
 
 
 def programme_by_day(meeting: Meeting) -> list[tuple[date, list[ProgrammeSession], list[FieldVisit]]]:

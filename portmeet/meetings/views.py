@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from portmeet.accounts.forms import AddHostForm, EmptyForm
 from portmeet.accounts.permissions import (
     get_managed_meeting_or_404,
+    get_public_meeting_or_404,
     get_meeting_item_or_404,
     get_visible_meeting_or_404,
     managed_meetings,
@@ -14,14 +15,22 @@ from portmeet.accounts.permissions import (
 from portmeet.accounts.service import hosts_of
 from portmeet.extensions import db
 from portmeet.meetings import copying, service, slides
+from portmeet.meetings.changes import PlacesError
 from portmeet.meetings.forms import CopyForm, MeetingForm, SessionForm, VisitForm
 from portmeet.meetings.models import FieldVisit, MeetingStatus, ProgrammeSession
+from portmeet.registration.listing import visit_roster
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.service import registration_by_token
 from portmeet.registration.waitlist import meeting_is_full, visit_counts
 from portmeet.timeutil import utcnow
 
 bp = Blueprint("meetings", __name__)
+
+
+def _refuse(form, error: PlacesError) -> None:
+    """Show a refusal of the rules (checked under the locks, so not by the form) beside its field."""
+    field = getattr(form, error.field)
+    field.errors = [*field.errors, error.message]
 
 
 def form_status(form) -> int:
@@ -142,6 +151,9 @@ def edit_meeting(slug: str):
         except service.PublishRefused as refusal:
             db.session.rollback()
             form.status.errors = [_("Not published yet:"), *refusal.problems]
+        except PlacesError as error:
+            db.session.rollback()
+            _refuse(form, error)
         else:
             db.session.commit()
             flash(_("Meeting saved."), "success")
@@ -161,7 +173,8 @@ def edit_session(slug: str, session_id: int | None = None):
         form.speakers.data = service.speakers_as_text(session)
         form.fill_translations(session)
     if form.validate_on_submit():
-        session = service.save_session(meeting, form.data, form.parsed_speakers, session)
+        session = service.save_session(meeting, form.data, form.parsed_speakers, session,
+                                       notify=bool(form.notify.data))
         slides.save_slides(session, upload=form.slides_upload, filename=form.slides_filename,
                            url=form.slides_url.data, public=form.slides_public.data,
                            remove=form.remove_slides.data)
@@ -171,16 +184,20 @@ def edit_session(slug: str, session_id: int | None = None):
     return render_template("meetings/session_form.html", form=form, meeting=meeting, session=session), form_status(form)
 
 
-@bp.post("/manage/meetings/<slug>/sessions/<int:session_id>/delete")
+@bp.route("/manage/meetings/<slug>/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_session(slug: str, session_id: int):
+    """GET: what deleting the session would do; POST deletes it, with `confirm=y` only."""
     meeting = get_managed_meeting_or_404(slug)
     session = get_meeting_item_or_404(ProgrammeSession, session_id, meeting)
-    if EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if form.validate_on_submit() and request.form.get("confirm") == "y":
         service.delete_session(session)
         db.session.commit()
         flash(_("Session deleted."), "success")
-    return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
+        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
+    return render_template("meetings/delete_session.html", meeting=meeting, session=session, form=form), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/manage/meetings/<slug>/visits/new", methods=["GET", "POST"])
@@ -194,23 +211,37 @@ def edit_visit(slug: str, visit_id: int | None = None):
         form.transport.data = visit.transport.value
         form.fill_translations(visit)
     if form.validate_on_submit():
-        service.save_visit(meeting, form.data, visit)
-        db.session.commit()
-        flash(_("Field visit saved."), "success")
-        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
+        try:
+            service.save_visit(meeting, form.data, visit, notify=bool(form.notify.data))
+        except PlacesError as error:
+            db.session.rollback()
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Field visit saved."), "success")
+            return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
     return render_template("meetings/visit_form.html", form=form, meeting=meeting, visit=visit), form_status(form)
 
 
-@bp.post("/manage/meetings/<slug>/visits/<int:visit_id>/delete")
+@bp.route("/manage/meetings/<slug>/visits/<int:visit_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_visit(slug: str, visit_id: int):
+    """GET: who deleting the visit would affect, by name; POST acts, with `confirm=y` only: a visit
+    with bookings is cancelled (its delegates are told), one without is erased."""
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
-    if EmptyForm().validate_on_submit():
-        service.delete_visit(visit)
+    form = EmptyForm()
+    if form.validate_on_submit() and request.form.get("confirm") == "y":
+        removal = service.delete_visit(visit)
         db.session.commit()
-        flash(_("Field visit deleted."), "success")
-    return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
+        if removal.cancelled:
+            flash(ngettext("Field visit cancelled; %(num)d delegate was told by e-mail.",
+                           "Field visit cancelled; %(num)d delegates were told by e-mail.", removal.told), "success")
+        else:
+            flash(_("Field visit deleted."), "success")
+        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#visits", 303)
+    return render_template("meetings/delete_visit.html", meeting=meeting, visit=visit, form=form,
+                           roster=visit_roster(visit)), 400 if request.method == "POST" else 200
 
 
 # --- presentations ----------------------------------------------------------

@@ -201,3 +201,19 @@ class RegistrationFilterForm(FlaskForm):
                                            needs=self.needs.data or "", arrived=self.arrived.data or "",
                                            answer=parse_choice_filter(self.answer.data),
                                            search=self.q.data or "")
+
+
+class StaffPickForm(FlaskForm):
+    """A staff override of one visit pick on a registration's staff page."""
+
+    visit = SelectField(_l("Field visit"), coerce=_visit_id, validate_choice=False)
+    action = SelectField(choices=[("book", "book"), ("remove", "remove")], default="book")
+    over_capacity = BooleanField(_l("Over capacity: book even though the visit is full"))
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit.choices = [(visit.id, visit.title) for visit in meeting.visits]
+
+    def validate_visit(self, field):
+        if field.data not in {visit_id for visit_id, _title in self.visit.choices}:
+            raise ValidationError(_("Choose a field visit of this meeting."))

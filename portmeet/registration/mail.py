@@ -55,12 +55,37 @@ def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
+def private_url(registration: Registration, endpoint: str = "registration.show") -> str:
+    """A link to one of the delegate's own pages, for an e-mail sent after registering: one more live
+    private link (only its hash is kept), issued once per registration and request, so that the links
+    of one e-mail share a token and the delegate can revoke it from their page."""
+    token = getattr(registration, "_mail_token", None)
+    if token is None:
+        token = registration._mail_token = registration.set_new_token()
+    return external_url(endpoint, token=token)
+
+
+class _LinkOnDemand:
+    """`private_url` for a mail template: issued only if the template prints it, so an e-mail
+    without a link to the delegate's page adds no live link."""
+
+    def __init__(self, registration: Registration):
+        self.registration = registration
+
+    def __str__(self) -> str:
+        return private_url(self.registration)
+
+    __html__ = __str__
+
+
 def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int | None]]:
     positions = waitlist.pick_positions(registration)
     return [(b.visit, b.status.value, positions.get(b.id)) for b in registration.bookings]
 
 
-def _render(template: str, registration: Registration, **context) -> str:
+def render(template: str, registration: Registration, **context) -> str:
+    """The text of an e-mail to the delegate from templates/registration/mail/, with their status,
+    picks and a working link to their own page (`private_url`)."""
     meeting = registration.meeting
     return render_template(
         f"registration/mail/{template}.txt",
@@ -70,16 +95,17 @@ def _render(template: str, registration: Registration, **context) -> str:
         visits=_visit_lines(registration),
         meeting_url=external_url("meetings.detail", slug=meeting.slug),
         resend_url=external_url("registration.resend_link", slug=meeting.slug),
+        private_url=_LinkOnDemand(registration),
         **context,
     )
 
 
-def _subject(registration: Registration, text: str) -> str:
+def subject_line(registration: Registration, text: str) -> str:
     # The colon is part of the translation: French wants a no-break space before it.
     return _("%(meeting)s: %(subject)s", meeting=localized(registration.meeting, "title"), subject=text)
 
 
-def _in_their_language(queue_message):
+def in_their_language(queue_message):
     """Write the message in the language the delegate registered in, whoever's request sends it
     (a promotion is triggered by someone else's cancellation, an update by an organiser)."""
     @functools.wraps(queue_message)
@@ -93,43 +119,45 @@ def _calendar_link(token: str) -> str:
     return external_url("documents.itinerary_ics", token=token)
 
 
-@_in_their_language
+@in_their_language
 def queue_confirmation(registration: Registration, token: str) -> None:
+    registration._mail_token = token  # the link just issued serves every URL of this e-mail
     link = external_url("registration.show", token=token)
     subject = (_("your registration is confirmed") if registration.status.value == "confirmed"
                else _("you are on the waiting list"))
-    queue(registration.email, _subject(registration, subject), _render("confirmation", registration, link=link,
+    queue(registration.email, subject_line(registration, subject), render("confirmation", registration, link=link,
                                                                        calendar_link=_calendar_link(token)))
 
 
-@_in_their_language
+@in_their_language
 def queue_link(registration: Registration, token: str) -> None:
+    registration._mail_token = token
     link = external_url("registration.show", token=token)
-    queue(registration.email, _subject(registration, _("your private link")),
-          _render("link", registration, link=link, calendar_link=_calendar_link(token)))
+    queue(registration.email, subject_line(registration, _("your private link")),
+          render("link", registration, link=link, calendar_link=_calendar_link(token)))
 
 
-@_in_their_language
+@in_their_language
 def queue_promotion(registration: Registration) -> None:
-    queue(registration.email, _subject(registration, _("a place is yours")), _render("promotion", registration))
+    queue(registration.email, subject_line(registration, _("a place is yours")), render("promotion", registration))
 
 
-@_in_their_language
+@in_their_language
 def queue_visit_promotion(registration: Registration, visit: FieldVisit) -> None:
     subject = _("a place on “%(visit)s” is yours", visit=localized(visit, "title"))
-    queue(registration.email, _subject(registration, subject), _render("visit_promotion", registration, visit=visit))
+    queue(registration.email, subject_line(registration, subject), render("visit_promotion", registration, visit=visit))
 
 
-@_in_their_language
+@in_their_language
 def queue_cancellation(registration: Registration, *, by_organiser: bool = False) -> None:
-    queue(registration.email, _subject(registration, _("registration cancelled")),
-          _render("cancellation", registration, by_organiser=by_organiser))
+    queue(registration.email, subject_line(registration, _("registration cancelled")),
+          render("cancellation", registration, by_organiser=by_organiser))
 
 
-@_in_their_language
+@in_their_language
 def queue_changed_by_organiser(registration: Registration) -> None:
-    queue(registration.email, _subject(registration, _("your registration was updated")),
-          _render("changed", registration))
+    queue(registration.email, subject_line(registration, _("your registration was updated")),
+          render("changed", registration))
 
 
 def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None = None) -> None:

@@ -43,6 +43,7 @@ class VisaLetterStatus(str, enum.Enum):
 class BookingStatus(str, enum.Enum):
     booked = "booked"
     waitlisted = "waitlisted"
+    cancelled = "cancelled"  # the visit was cancelled by its hosts; kept to show the delegate
 
 
 def new_token() -> str:
@@ -103,8 +104,14 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
+    # The picks that stand (booked or waiting); picks of a visit the hosts cancelled are apart.
     bookings: Mapped[list[VisitBooking]] = relationship(
-        back_populates="registration", cascade="all, delete-orphan", order_by="VisitBooking.id"
+        back_populates="registration", cascade="all, delete-orphan", order_by="VisitBooking.id",
+        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.status != 'cancelled')",
+    )
+    cancelled_bookings: Mapped[list[VisitBooking]] = relationship(
+        viewonly=True, order_by="VisitBooking.id",
+        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.status == 'cancelled')",
     )
     links: Mapped[list[RegistrationLink]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationLink.id"
@@ -189,3 +196,17 @@ class OutboxMessage(db.Model):
     # A sender's claim on the message while it sends it (see mail.send_outbox).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None]
+
+
+class SentReminder(db.Model):
+    """A reminder sent to a delegate: one row per delegate, kind and subject (e.g. the visit whose
+    ID-data deadline it recalls), so that `send-reminders` never sends the same one twice."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("registration_id", "kind", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,7 +22,6 @@ from portmeet.registration.models import (
     Category,
     Registration,
     RegistrationStatus,
-    hash_token,
 )
 from portmeet.timeutil import utcnow
 

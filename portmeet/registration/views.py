@@ -21,8 +21,8 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import links, listing, mail, service, waitlist
-from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm
+from portmeet.registration import links, listing, mail, overrides, service, waitlist
+from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm, StaffPickForm
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
 
@@ -299,12 +299,9 @@ def manage_csv(slug: str):
     })
 
 
-@bp.get("/manage/meetings/<slug>/registrations/<int:registration_id>")
-@login_required
-def manage_detail(slug: str, registration_id: int):
-    meeting = get_managed_meeting_or_404(slug)
-    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
+def _staff_page(meeting, registration, pick_form=None, status: int = 200):
     _log_id_data_view(meeting, registration)
+    counts = waitlist.visit_counts(meeting)
     return render_template(
         "registration/manage_detail.html",
         meeting=meeting,
@@ -314,7 +311,42 @@ def manage_detail(slug: str, registration_id: int):
         picks=_picks_with_positions(registration),
         history=audit.history_of(registration),
         answers=answer_lines(registration, current_language(), staff=True),
-    )
+        pick_form=pick_form or StaffPickForm(meeting=meeting),
+        unpicked=[v for v in meeting.visits if v.id not in {b.visit_id for b in registration.bookings}],
+        counts=counts,
+    ), status
+
+
+@bp.get("/manage/meetings/<slug>/registrations/<int:registration_id>")
+@login_required
+def manage_detail(slug: str, registration_id: int):
+    meeting = get_managed_meeting_or_404(slug)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
+    return _staff_page(meeting, registration)
+
+
+@bp.post("/manage/meetings/<slug>/registrations/<int:registration_id>/picks")
+@login_required
+def manage_pick(slug: str, registration_id: int):
+    """Staff overrides: book on a visit (over capacity when asked), move up from its waitlist, remove."""
+    meeting = get_managed_meeting_or_404(slug)
+    registration = get_meeting_item_or_404(Registration, registration_id, meeting)
+    form = StaffPickForm(meeting=meeting)
+    if form.validate_on_submit():
+        visit = db.session.get(FieldVisit, form.visit.data)
+        try:
+            if form.action.data == "remove":
+                overrides.remove_pick(registration, visit)
+            else:
+                overrides.book_on_visit(registration, visit, over_capacity_ok=bool(form.over_capacity.data))
+        except service.RegistrationError as error:
+            db.session.rollback()
+            form.form_errors = [*form.form_errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Saved; %(name)s is told by e-mail.", name=registration.first_name), "success")
+            return redirect(url_for("registration.manage_detail", slug=slug, registration_id=registration.id), 303)
+    return _staff_page(meeting, registration, form, 400)
 
 
 def _log_id_data_view(meeting, registration: Registration) -> None:

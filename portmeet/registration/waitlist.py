@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
 from portmeet.timeutil import utcnow
 
-DEFAULT_LOCK_TIMEOUT_MS = 10_000
+DEFAULT_LOCK_TIMEOUT_MS = 25_000
 
 
 # --- locks ----------------------------------------------------------------------------------------
@@ -49,19 +51,29 @@ def _set_lock_timeout() -> None:
 
 
 def lock_meeting(meeting: Meeting) -> None:
-    """Take the meeting's row lock: first of every change of places (see the module's lock order)."""
+    """Take the meeting's row lock: first of every change of places (see the module's lock order).
+    Its capacity is read again under the lock: one read earlier in the request (by the form) may have
+    been changed by the host whose lock this one waited for."""
     _set_lock_timeout()
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    capacity = db.session.scalar(select(Meeting.capacity).where(Meeting.id == meeting.id).with_for_update())
+    if capacity is not None and meeting.capacity != capacity:
+        set_committed_value(meeting, "capacity", capacity)
 
 
 def lock_visits(visit_ids) -> None:
-    """Take the row locks of these visits, in id order, after the meeting's."""
+    """Take the row locks of these visits, in id order, after the meeting's; their places are read
+    again under the lock, as for the meeting."""
     visit_ids = sorted(set(visit_ids or ()))
     if visit_ids:
         _set_lock_timeout()
-        db.session.execute(
-            select(FieldVisit.id).where(FieldVisit.id.in_(visit_ids)).order_by(FieldVisit.id).with_for_update()
-        )
+        rows = db.session.execute(
+            select(FieldVisit.id, FieldVisit.capacity).where(FieldVisit.id.in_(visit_ids)).order_by(FieldVisit.id)
+            .with_for_update()
+        ).all()
+        for visit_id, capacity in rows:
+            visit = db.session.identity_map.get(identity_key(FieldVisit, visit_id))
+            if visit is not None and visit.capacity != capacity:
+                set_committed_value(visit, "capacity", capacity)
 
 
 # --- counts ---------------------------------------------------------------------------------------

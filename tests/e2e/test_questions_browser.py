@@ -6,7 +6,7 @@ import pytest
 
 from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields, sign_in
-from tests.e2e.live_server import HOST, ORGANISER
+from tests.e2e.live_server import ORGANISER
 
 pytestmark = pytest.mark.browser
 

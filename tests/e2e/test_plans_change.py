@@ -1,0 +1,141 @@
+"""When plans change, in a real browser: a host raises a full boat visit from 2 to 4 places and the two
+oldest waiting get them (with an e-mail carrying their link), moves the bus by an hour with "notify"
+ticked, writes to everyone on the boat and finds the message in the log, and a delete asks first.
+
+E-mails are read from the live server's outbox (its SQLite file): what the sender would deliver.
+"""
+import re
+import sqlite3
+
+import pytest
+
+from tests.e2e.checks import check_page, sign_in
+from tests.e2e.live_server import ORGANISER
+from tests.e2e.test_journey import FIRST_DAY, VISIT, create_meeting_as_host, register
+
+pytestmark = pytest.mark.browser
+
+SLUG = "plans-change-bilbao"
+BUS = "Bus to the Port Center"
+# Names of their own: the live server (and its outbox) is shared with the other browser tests.
+ON_BOARD = [("Itziar", "Arrieta", "ES", "Port of Bilbao"), ("Femke", "Visser", "NL", "Port of Rotterdam"),
+            ("Giulia", "Ferraro", "IT", "Port of Genoa"), ("Jonas", "Berg", "SE", "Port of Gothenburg"),
+            ("Marta", "Nowak", "PL", "Port of Gdańsk")]
+ON_THE_BUS = ("Sofia", "Papadaki", "GR", "Piraeus Port Authority")
+
+
+def outbox(live_server, email: str) -> list[tuple[str, str]]:
+    database = live_server.log.parent / "portmeet.sqlite"
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT subject, body FROM outbox_messages WHERE recipient = ? ORDER BY id",
+                                  (email,)).fetchall()
+
+
+def email_of(delegate) -> str:
+    return f"{delegate[0].lower()}.{delegate[1].lower()}@e2e.example"  # as test_journey.fill_registration types it
+
+
+def add_bus(page) -> None:
+    page.get_by_role("link", name="Add a field visit").click()
+    page.get_by_label("Title", exact=True).fill(BUS)
+    page.get_by_label("Day", exact=True).fill(FIRST_DAY.isoformat())
+    page.get_by_label("Start", exact=True).fill("15:00")
+    page.get_by_label("End", exact=True).fill("17:00")
+    page.get_by_label("Meeting point", exact=True).fill("Main entrance")
+    page.get_by_label("Transport", exact=True).select_option(label="Coach")
+    page.get_by_label("Places", exact=True).fill("20")
+    page.get_by_role("button", name="Save field visit").click()
+    page.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
+
+
+def edit_visit(page, title: str):
+    page.goto(f"/manage/meetings/{SLUG}/")
+    page.locator(".visit", has_text=title).get_by_role("link", name="Edit").click()
+
+
+def test_host_changes_places_times_writes_and_deletes_and_delegates_hear_of_it(new_page, live_server):
+    host = new_page()
+    create_meeting_as_host(host, SLUG)  # the boat has 2 places
+    host.goto(f"/manage/meetings/{SLUG}/")
+    add_bus(host)
+
+    delegate = new_page()
+    links = {}
+    for person in ON_BOARD:
+        links[email_of(person)] = register(delegate, SLUG, person)
+        delegate.context.clear_cookies()
+    register(delegate, SLUG, ON_THE_BUS, visit=BUS)
+    chiara = links[email_of(ON_BOARD[2])]
+    delegate.goto(chiara)
+    assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1").is_visible()
+
+    # 2 → 4 places: the two oldest waiting are booked at once and told, with their link.
+    edit_visit(host, VISIT)
+    host.get_by_label("Places", exact=True).fill("1")
+    host.get_by_role("button", name="Save field visit").click()
+    assert host.get_by_text("2 places are booked on this visit: the places cannot be fewer than that.").is_visible()
+    host.get_by_label("Places", exact=True).fill("4")
+    host.get_by_role("button", name="Save field visit").click()
+    host.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
+    for person in ON_BOARD[2:4]:
+        [(subject, body)] = [m for m in outbox(live_server, email_of(person)) if "is yours" in m[0]]
+        assert f"a place on “{VISIT}” is yours" in subject
+        link = re.search(r"(http://127\.0\.0\.1:\d+/registrations/[A-Za-z0-9_-]+)\s", body).group(1)
+        delegate.goto(link)
+        assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("place booked").is_visible()
+    delegate.goto(links[email_of(ON_BOARD[4])])
+    assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1").is_visible()
+
+    # The bus leaves an hour later; its delegate is told what changed.
+    edit_visit(host, BUS)
+    host.get_by_label("Start", exact=True).fill("16:00")
+    host.get_by_label("End", exact=True).fill("18:00")
+    host.get_by_label(re.compile("E-mail the delegates booked or waiting")).check()
+    check_page(host, "visit-edit-notify")
+    host.get_by_role("button", name="Save field visit").click()
+    host.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
+    [(subject, body)] = [m for m in outbox(live_server, email_of(ON_THE_BUS)) if "has changed" in m[0]]
+    assert "Start: 15:00 → 16:00" in body and "End: 17:00 → 18:00" in body
+
+    # A message to everyone on the boat: preview, send, then the log.
+    host.goto(f"/manage/meetings/{SLUG}/")
+    host.get_by_role("link", name="Messages").click()
+    host.get_by_label("Field visit", exact=True).select_option(label=VISIT)
+    host.get_by_label("Subject", exact=True).fill("Boarding at Pier 3")
+    host.get_by_label("Message", exact=True).fill("Dear {first_name}, boarding starts at 13:45. Your page: {link}")
+    host.get_by_role("button", name="Preview").click()
+    assert host.get_by_role("heading", name="Preview: 5 recipients").is_visible()
+    assert host.locator(".mail-example").get_by_text("boarding starts at 13:45").is_visible()
+    check_page(host, "messages-preview")
+    host.get_by_role("button", name="Send to 5 delegates").dblclick()  # a double click sends once
+    host.wait_for_url(re.compile(r".*/messages/\d+$"))
+    assert host.get_by_role("heading", name="Boarding at Pier 3").is_visible()
+    check_page(host, "message-sent")
+    host.get_by_role("link", name="Messages").last.click()
+    assert host.locator(".message-log").get_by_role("link", name="Boarding at Pier 3").count() == 1
+    for person in ON_BOARD:
+        assert sum("Boarding at Pier 3" in subject for subject, _ in outbox(live_server, email_of(person))) == 1
+
+    # Deleting the bus asks first, naming who is affected; then it is cancelled, not erased.
+    host.goto(f"/manage/meetings/{SLUG}/")
+    host.locator(".visit", has_text=BUS).get_by_role("link", name="Delete").click()
+    assert host.get_by_role("heading", name=f"Delete “{BUS}”?").is_visible()
+    assert host.get_by_text("Papadaki, Sofia").is_visible()
+    check_page(host, "visit-delete-confirm")
+    host.get_by_role("button", name="Cancel the visit and tell its delegates").click()
+    host.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
+    assert host.locator(".visit", has_text=BUS).count() == 0
+    assert any("is cancelled" in subject for subject, _ in outbox(live_server, email_of(ON_THE_BUS)))
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_messages_and_delete_pages_fit_the_screen(new_page, width):
+    from portmeet.demo import DEMO_SLUG
+
+    page = new_page(width)
+    sign_in(page, ORGANISER[0], ORGANISER[2])
+    page.goto(f"/manage/meetings/{DEMO_SLUG}/messages")
+    check_page(page, "messages")
+    page.goto(f"/manage/meetings/{DEMO_SLUG}/")
+    page.locator(".visit").first.get_by_role("link", name="Delete").click()
+    check_page(page, "visit-delete")

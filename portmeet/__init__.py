@@ -83,6 +83,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     from portmeet.letters.views import bp as letters_bp
     from portmeet.questions.views import bp as questions_bp
     from portmeet.messaging.views import bp as messaging_bp
+    from portmeet.boarding.views import bp as boarding_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
@@ -92,6 +93,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(boarding_bp)
 
 
 def _configure_sqlite(engine) -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
+from portmeet.boarding.service import attendance_by_visit
 from portmeet.checkin.service import ArrivalCounts, arrival_counts, local_time
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
@@ -32,6 +33,8 @@ class VisitFigures:
     waitlisted: int
     missing_id: int | None  # None when the visit needs no ID data
     deadline_passed: bool = False
+    boarded: int | None = None  # None until the roll call of the visit has begun
+    no_shows: int | None = None  # booked, never marked on board
 
     @property
     def places_left(self) -> int:
@@ -73,6 +76,10 @@ class Dashboard:
     @property
     def accessibility_total(self) -> int:
         return sum(need.count for need in self.accessibility)
+
+    @property
+    def roll_call_started(self) -> bool:
+        return any(visit.boarded is not None for visit in self.visits)
 
     @property
     def checkin_started(self) -> bool:
@@ -139,6 +146,7 @@ def _registrations_by_day(meeting: Meeting, today: date) -> list[tuple[date, int
 def _visit_figures(meeting: Meeting, today: date) -> list[VisitFigures]:
     counts = visit_counts(meeting)
     missing = _missing_id_data(meeting)
+    attendance = attendance_by_visit(meeting)
     return [
         VisitFigures(
             visit=visit,
@@ -147,6 +155,8 @@ def _visit_figures(meeting: Meeting, today: date) -> list[VisitFigures]:
             waitlisted=counts[visit.id].waitlisted,
             missing_id=missing.get(visit.id, 0) if visit.requires_id else None,
             deadline_passed=bool(visit.requires_id and visit.id_deadline and visit.id_deadline < today),
+            boarded=attendance[visit.id].boarded if visit.id in attendance else None,
+            no_shows=attendance[visit.id].no_shows if visit.id in attendance else None,
         )
         for visit in meeting.visits
     ]

@@ -15,6 +15,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portmeet.boarding.service import BoardingMarks
+from portmeet.checkin.service import local_time
 from portmeet.collation import name_key
 from portmeet.countries import country_name
 from portmeet.csv_export import csv_text
@@ -276,16 +278,19 @@ def attendees_csv(groups: list[CountryGroup]) -> str:
 
 # --- field-visit manifests ----------------------------------------------------------------------
 
-def manifest_csv(roster: VisitRoster, questions=(), answers=None) -> str:
+def manifest_csv(roster: VisitRoster, questions=(), answers=None,
+                 marks: dict[int, BoardingMarks] | None = None) -> str:
     """The manifest as CSV; `questions` (shown on manifests) add a column each, from `answers`
-    (registration id → question id → values)."""
+    (registration id → question id → values); then the roll call's times (meeting-local) from `marks`."""
     visit = roster.visit
     answers = answers or {}
+    marks = marks or {}
     header = ["list", "last name", "first name", "organisation", "country", "phone", "accessibility needs",
               "dietary needs"]
     if visit.requires_id:
         header += ["nationality", "ID document type", "ID document number", "ID document valid until", "date of birth"]
     header += [question.label for question in questions]
+    header += ["boarded at", "returned at"]
     rows = []
     for list_name, registrations in (("booked", roster.booked), ("waitlist", roster.waiting)):
         for r in registrations:
@@ -298,8 +303,16 @@ def manifest_csv(roster: VisitRoster, questions=(), answers=None) -> str:
                         r.id_expiry.isoformat() if r.id_expiry else "",
                         r.date_of_birth.isoformat() if r.date_of_birth else ""]
             row += ["; ".join(answers.get(r.id, {}).get(question.id, [])) for question in questions]
+            mark = marks.get(r.id)
+            row += [_local_stamp(visit.meeting, mark.boarded_at if mark else None),
+                    _local_stamp(visit.meeting, mark.returned_at if mark else None)]
             rows.append(row)
     return csv_text(header, rows)
+
+
+def _local_stamp(meeting: Meeting, moment: datetime | None) -> str:
+    local = local_time(meeting, moment)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
 # --- programme, itinerary, calendar --------------------------------------------------------------

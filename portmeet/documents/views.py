@@ -1,4 +1,6 @@
 """Printed documents: badges, attendee lists, programme, itinerary, manifests."""
+from functools import partial
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
@@ -8,6 +10,8 @@ from portmeet.accounts.permissions import (
     get_meeting_item_or_404,
     get_public_meeting_or_404,
 )
+from portmeet.boarding.service import marks_by_registration
+from portmeet.checkin.service import local_time
 from portmeet.documents import service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
@@ -115,7 +119,8 @@ def manifest_pdf(slug: str, visit_id: int):
     _log_export(meeting, "export.manifest", subject=visit, format="pdf")
     return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
                         meeting=meeting, visit=visit, roster=visit_roster(visit),
-                        questions=manifest_questions(meeting), answers=answers_by_registration(meeting))
+                        questions=manifest_questions(meeting), answers=answers_by_registration(meeting),
+                        marks=marks_by_registration(visit), local_time=partial(local_time, meeting))
 
 
 @bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.csv")
@@ -125,7 +130,7 @@ def manifest_csv(slug: str, visit_id: int):
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     _log_export(meeting, "export.manifest", subject=visit, format="csv")
     return file_response(service.manifest_csv(visit_roster(visit), manifest_questions(meeting),
-                                              answers_by_registration(meeting)),
+                                              answers_by_registration(meeting), marks_by_registration(visit)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
 

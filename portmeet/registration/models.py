@@ -174,6 +174,9 @@ class VisitBooking(db.Model):
     visit_id: Mapped[int] = mapped_column(ForeignKey("field_visits.id", ondelete="CASCADE"))
     status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The roll call on the day of the visit: when the guide marked the delegate on board, and back ashore.
+    boarded_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="bookings")
     visit: Mapped[FieldVisit] = relationship()

@@ -1,0 +1,1 @@
+"""Field-visit roll call at the quay: boarding and back ashore, phone first and offline."""

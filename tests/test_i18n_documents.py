@@ -125,3 +125,13 @@ def test_dashboard_words_agree_with_the_number_shown(client, make_user, make_mee
     manager = manager_client(client, make_user, meeting)
     page = manager.get(f"/manage/meetings/{meeting.slug}/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert f"<strong>1{one}" in page and f"<strong>2{two}" in page
+
+
+def test_account_emails_are_signed_too(client, runner, smtp_server, make_user):
+    make_user()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    client.post_form("/reset-password", {"email": "host@example.org"})
+    runner.invoke(args=["send-mail"])
+    [message] = smtp_server.to("host@example.org")
+    body = message.get_content().replace("\r\n", "\n")
+    assert "pendant 1 heure" in body and "Cordialement,\nL’équipe d’organisation\n" in body

@@ -4,7 +4,7 @@ punctuation glued in code around a translated string, and the words of docs/GLOS
 
 To fix a failure in a catalogue, edit portmeet/translations/{fr,es}/LC_MESSAGES/messages.po: French wants
 U+00A0 (no-break space) before `:` and after `n°`, U+202F (narrow no-break space) before `; ? !` and inside
-« »; never an ordinary space there, never English quotes “ ”.
+« »; never an ordinary space there, never English quotes “ ”. `scripts/typeset_french.py` puts them in.
 """
 import re
 from pathlib import Path
@@ -40,8 +40,8 @@ def french_typography_errors(text: str) -> list[str]:
         before = text[index - 1] if index else ""
         after = text[index + 1] if index + 1 < len(text) else ""
         if mark == ":":
-            if before.isalnum() and after.isalnum():
-                continue  # HH:MM, 10:30: not punctuation
+            if before.isalnum() and (after.isalnum() or after == "/"):
+                continue  # HH:MM, 10:30, https://: not punctuation
             if before != NBSP:
                 errors.append(f"U+00A0 wanted before ':' at {index}")
         elif mark in ";?!":
@@ -69,7 +69,7 @@ def spanish_typography_errors(text: str) -> list[str]:
 
 def test_the_typography_check_knows_right_from_wrong():
     assert french_typography_errors(f"Lieu{NBSP}: %(venue)s{NNBSP}; «{NNBSP}Port{NNBSP}» n°{NBSP}3{NNBSP}?") == []
-    assert french_typography_errors("Saisissez une heure (HH:MM).") == []
+    assert french_typography_errors("Saisissez une heure (HH:MM), https://port.example.") == []
     assert len(french_typography_errors("Lieu : port ; « Port » ? !")) == 6
     assert french_typography_errors("Lieu: port") and french_typography_errors(f"Lieu{NNBSP}: port")
     assert french_typography_errors("n° 3") and french_typography_errors("pour “Port”")
@@ -80,7 +80,8 @@ def test_the_typography_check_knows_right_from_wrong():
 def test_french_catalogue_keeps_punctuation_on_the_line_of_its_word():
     wrong = {english: (text, errors) for english, text in translations("fr")
              if (errors := french_typography_errors(text))}
-    assert not wrong, f"{len(wrong)} French translations break French typography: {wrong}"
+    assert not wrong, (f"{len(wrong)} French translations break French typography (`.venv/bin/python "
+                       f"scripts/typeset_french.py` fixes the spaces and quotes): {wrong}")
 
 
 def test_spanish_catalogue_opens_its_questions_and_exclamations():
@@ -229,4 +230,16 @@ def test_the_glossary_is_read_whole():
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_catalogue_speaks_the_glossary(language):
     problems = glossary_problems(language)
-    assert not problems, f"{language}: {len(problems)} translations leave docs/GLOSSARY.md: {problems}"
+    assert not problems, (f"{language}: {len(problems)} translations leave docs/GLOSSARY.md (use its words; "
+                          f"e.g. rencontre/encuentro for meeting, visite technique/visita técnica): {problems}")
+
+
+def test_the_typesetting_script_gives_what_the_check_wants():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("typeset_french", ROOT / "scripts" / "typeset_french.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    raw = "Lieu : port ; “Port” n° 3 ? Ouvrez https://port.example à 10:30 !"
+    assert french_typography_errors(raw) and french_typography_errors(script.typeset(raw)) == []
+    assert script.typeset(script.typeset(raw)) == script.typeset(raw)

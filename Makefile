@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PORT ?= 5000
 
-.PHONY: run setup system test test-fast demo clean translations extract-messages
+.PHONY: run setup system test test-fast demo clean translations extract-messages lint
 
 # Development is an explicit choice: without it the app runs as production (strong SECRET_KEY required).
 setup run test test-fast: export PORTMEET_ENV := development
@@ -59,3 +59,7 @@ test-fast: $(BIN)/activate translations
 
 clean:
 	rm -rf $(VENV) node_modules instance/portmeet.sqlite
+
+# Lint (ruff; settings in pyproject.toml). CI runs it before the tests.
+lint: $(BIN)/activate
+	$(BIN)/ruff check .

@@ -134,7 +134,7 @@ def test_two_send_mail_processes_at_once_send_each_message_once(app):
         outputs = [sender.communicate(timeout=300) for sender in senders]
     finally:
         inbox.stop()
-    for sender, (out, err) in zip(senders, outputs):
+    for sender, (_out, err) in zip(senders, outputs):
         assert sender.returncode == 0, err
     sent = [int(out.split(" sent")[0]) for out, _ in outputs]
     assert sum(sent) == total and min(sent) > 0, outputs  # both worked, together exactly once each

@@ -173,7 +173,7 @@ def test_a_visits_question_is_asked_only_of_those_who_pick_it(app, host, meeting
 
 def test_host_orders_questions_up_and_down_without_script(app, host, meeting):
     first = add_question(host, meeting, label="First question")
-    second = add_question(host, meeting, label="Second question")
+    add_question(host, meeting, label="Second question")
     third = add_question(host, meeting, label="Third question")
     url = f"/manage/meetings/{meeting.slug}/questions/{third.id}/move"
     assert host.post_form(url, {"direction": "up"}).status_code == 303

@@ -38,7 +38,7 @@ def test_the_filter_bar_offers_only_the_countries_present_and_shows_registration
                                                                                          make_meeting,
                                                                                          make_registration):
     meeting = make_meeting()
-    registrations = [make_registration(meeting, first_name=f, last_name=l, country=c) for f, l, c in NAMES]
+    registrations = [make_registration(meeting, first_name=f, last_name=last, country=c) for f, last, c in NAMES]
     client.login(organiser.email)
     page = client.get(f"/manage/meetings/{meeting.slug}/registrations").get_data(as_text=True)
     select = re.search(r'<select id="country" name="country">(.*?)</select>', page, re.S).group(1)
@@ -56,7 +56,7 @@ def test_one_order_of_names_in_table_roster_manifest_documents_and_desk(client, 
                                                                        make_registration):
     meeting = make_meeting()
     visit = make_visit(meeting, capacity=20)
-    for first, last, country in NAMES:
+    for first, last, _country in NAMES:
         make_registration(meeting, first_name=first, last_name=last, country="ES", visits=(visit,),
                           organisation="Port of Bilbao")
     client.login(organiser.email)

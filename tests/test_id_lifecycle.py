@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date, timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portmeet.audit.models import AuditEntry
@@ -51,6 +52,9 @@ def test_id_data_is_only_in_the_manifest_for_booked_delegates(app, client, make_
     assert by_name["Waiting"]["ID document number"] == ""
     general = client.get(f"/manage/meetings/{meeting.slug}/registrations.csv").get_data().decode("utf-8-sig")
     assert "X1234567" not in general and "W7654321" not in general
+    pdf = client.get(f"/manage/meetings/{meeting.slug}/visits/{visit.id}/manifest.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "X1234567" in text and "Waiting" in text and "W7654321" not in text
 
 
 def test_send_reminders_purges_id_data_after_the_retention_period_and_the_purge_sticks(

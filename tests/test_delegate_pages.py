@@ -6,7 +6,7 @@ import re
 from documents_support import pdf_text, read_pdf
 from portmeet.extensions import db
 from portmeet.meetings.models import Transport
-from portmeet.registration.models import OutboxMessage
+from portmeet.registration.models import OutboxMessage, RegistrationLink
 from sqlalchemy import select
 from tests.test_registration import form_data, page_text, register, token_of
 
@@ -47,10 +47,13 @@ def test_a_full_meeting_says_so_before_the_form_and_words_the_result_by_the_outc
 
 # --- 2. a link replaced by a re-send -------------------------------------------------------------------
 
-def test_a_replaced_link_says_it_is_no_longer_valid_and_offers_a_new_one(app, client, make_meeting):
+def test_a_revoked_link_says_it_is_no_longer_valid_and_offers_a_new_one(app, client, make_meeting):
     meeting = make_meeting(title="Citizen Port Meeting Genoa")
     old_token = token_of(register(client, meeting))
-    client.post_form(f"/meetings/{meeting.slug}/resend-link", {"email": "ana.ruiz@example.org"})
+    # A re-send no longer revokes a link (issue 10): the delegate revokes the one they had from their page.
+    with app.app_context():
+        link_id = db.session.scalar(select(RegistrationLink.id))
+    assert client.post_form(f"/registrations/{old_token}/links/{link_id}/revoke").status_code == 303
     for url in (f"/registrations/{old_token}", f"/registrations/{old_token}/edit", "/registrations/made-up"):
         response = client.get(url)
         assert response.status_code == 404

@@ -121,15 +121,20 @@ def _flash_mark(meeting: Meeting, booking: VisitBooking, step: Step, outcome: Ma
         flash(_("%(name)s was not marked.", name=name), "warning")
 
 
-@bp.post(PAGE + "/<int:booking_id>/mark")
-@login_required
-def mark(slug: str, visit_id: int, booking_id: int):
+def _posted_mark(slug: str, visit_id: int, booking_id: int):
+    """The meeting, visit, booking and step a mark or undo form names (404 elsewhere, 400 if malformed)."""
     meeting, visit = _visit_or_404(slug, visit_id)
     booking = _booking_or_404(visit, booking_id)
     form = MarkForm()
     if not form.validate_on_submit():
         abort(400)
-    step = Step(form.step.data)
+    return meeting, visit, booking, Step(form.step.data), form
+
+
+@bp.post(PAGE + "/<int:booking_id>/mark")
+@login_required
+def mark(slug: str, visit_id: int, booking_id: int):
+    meeting, visit, booking, step, form = _posted_mark(slug, visit_id, booking_id)
     outcome = service.mark(booking, step, at=form.client_time, confirmed=form.confirmed)
     db.session.commit()
     if _wants_json():
@@ -144,12 +149,7 @@ def mark(slug: str, visit_id: int, booking_id: int):
 @bp.post(PAGE + "/<int:booking_id>/undo")
 @login_required
 def undo(slug: str, visit_id: int, booking_id: int):
-    meeting, visit = _visit_or_404(slug, visit_id)
-    booking = _booking_or_404(visit, booking_id)
-    form = MarkForm()
-    if not form.validate_on_submit():
-        abort(400)
-    step = Step(form.step.data)
+    meeting, visit, booking, step, _form = _posted_mark(slug, visit_id, booking_id)
     outcome = service.undo(booking, step)
     db.session.commit()
     if _wants_json():

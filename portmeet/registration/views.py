@@ -61,6 +61,7 @@ def link_not_valid(_error):
 def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
     form.category.data = registration.category.value
     form.visits.data = [booking.visit_id for booking in registration.bookings]
+    form.diets.data = [diet.value for diet in registration.diet_list]
     form.id_type.data = registration.id_type.value if registration.id_type else ""
     if not with_id_data:
         # The delegate's pages never print ID data back; empty fields keep what was given.
@@ -287,7 +288,7 @@ def manage_csv(slug: str):
         rows.append((
             r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,
             r.email, r.organisation, r.job_title, r.country, country_name(r.country), r.category.value, r.phone,
-            r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits,
+            r.dietary_summary, r.accessibility, "yes" if r.consent_list else "no", visits,
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",

@@ -89,11 +89,13 @@ def _changes(item, before: dict) -> list[tuple[str, object, object]]:
 
 
 def visit_delegates(visit: FieldVisit) -> list[Registration]:
-    """Delegates booked or waiting on the visit (not cancelled), by name."""
+    """Delegates booked or waiting on the visit (not cancelled), by name; once each, whether they go
+    themselves or only people accompanying them do (they receive the e-mails)."""
+    on_visit = select(VisitBooking.registration_id).where(VisitBooking.visit_id == visit.id,
+                                                          VisitBooking.status != BookingStatus.cancelled)
     return list(db.session.scalars(
-        select(Registration).join(VisitBooking, VisitBooking.registration_id == Registration.id)
-        .where(VisitBooking.visit_id == visit.id, VisitBooking.status != BookingStatus.cancelled,
-               Registration.status != RegistrationStatus.cancelled)
+        select(Registration)
+        .where(Registration.id.in_(on_visit), Registration.status != RegistrationStatus.cancelled)
         .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name), Registration.id)
     ))
 
@@ -147,5 +149,7 @@ def remove_visit(visit: FieldVisit) -> VisitRemoval:
     db.session.expire(visit.meeting, ["visits"])
     for registration in delegates:
         db.session.expire(registration, ["bookings", "cancelled_bookings"])
+        for companion in registration.companions:
+            db.session.expire(companion, ["bookings"])
         notices.queue_visit_cancelled(registration, visit)
     return VisitRemoval(cancelled=True, told=len(delegates))

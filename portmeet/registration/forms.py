@@ -1,5 +1,6 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
 from flask import request
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -8,6 +9,9 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,7 +28,7 @@ from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
 from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
-from portmeet.registration import listing, service, visa
+from portmeet.registration import companions, listing, service, visa
 from portmeet.registration.models import Category, IdType, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
@@ -144,6 +148,81 @@ class RegistrationForm(FlaskForm):
     @property
     def visits_needing_id(self):
         return [visit for visit in self.meeting.visits if visit.requires_id]
+
+
+class _CompanionFields:
+    """One accompanying person: names, country, dietary needs, the field visits they join."""
+
+    first_name = StringField(_l("First name"), validators=[Optional(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=100)])
+    country = CountryField(_l("Country"), validators=[Optional()], blank=_l("Same as the delegate's"))
+    diets = CheckboxesField(_l("Dietary needs"), choices=choices(Diet))
+    dietary = TextAreaField(_l("Other dietary needs or details"), validators=[Optional(), Length(max=500)])
+    visits = CheckboxesField(_l("Field visits they join"), coerce=int, description=_l(
+        "Places are counted as for everyone: a full visit puts them on its waitlist. Visits where port security "
+        "needs ID documents are not offered here; please write to the organisers for those."))
+
+    blank_allowed = False  # an empty row of the registration form is ignored; the own page's form is one person
+
+    def set_up(self, meeting, default_country) -> None:
+        """`default_country`: a callable giving the delegate's country, used when the row leaves it empty."""
+        self.meeting = meeting
+        self.default_country = default_country
+        self.visits.choices = [
+            (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
+                         day=format_date(visit.day, "full"), start=format_time(visit.start_time, "short"),
+                         end=format_time(visit.end_time, "short")))
+            for visit in meeting.visits if not visit.requires_id]
+
+    def companion_data(self) -> companions.CompanionData:
+        return companions.CompanionData(
+            first_name=(self.first_name.data or "").strip(), last_name=(self.last_name.data or "").strip(),
+            country=self.country.data or self.default_country() or "", diets=list(self.diets.data or ()),
+            dietary=(self.dietary.data or "").strip(), visits=list(self.visits.data or ()))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        data = self.companion_data()
+        if self.blank_allowed and data.is_blank:
+            return valid
+        # Every rule's message beside its field, besides what the fields' own validators said.
+        found = [(name, message) for name, message in companions.problems(self.meeting, data)
+                 if not getattr(self, name).errors]
+        for name, message in found:
+            field = getattr(self, name)
+            field.errors = [*field.errors, message]
+        return valid and not found
+
+
+class CompanionRowForm(_CompanionFields, Form):
+    """A row of the registration form's "Accompanying persons" (no CSRF of its own: the form's covers it)."""
+
+    blank_allowed = True
+
+
+class CompanionForm(_CompanionFields, FlaskForm):
+    """One accompanying person, added or changed from the delegate's own page."""
+
+    def __init__(self, *args, meeting, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_up(meeting, lambda: registration.country)
+
+
+class PublicRegistrationForm(RegistrationForm):
+    """The registration form with its rows for accompanying persons (empty rows are ignored)."""
+
+    companions = FieldList(FormField(CompanionRowForm), min_entries=2, max_entries=companions.MAX_COMPANIONS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for entry in self.companions:
+            entry.form.set_up(self.meeting, lambda: self.country.data)
+
+    def registration_data(self) -> dict:
+        data = super().registration_data()
+        rows = [entry.form.companion_data() for entry in self.companions]
+        data["companions"] = [row for row in rows if not row.is_blank]
+        return data
 
 
 class ResendLinkForm(FlaskForm):

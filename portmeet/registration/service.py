@@ -17,7 +17,9 @@ from portmeet import audit
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.questions.service import save_answers
+from portmeet.registration import companions as companion_rules
 from portmeet.registration import mail, visa, waitlist
+from portmeet.registration.errors import RegistrationError
 from portmeet.registration.models import (
     Category,
     Registration,
@@ -32,15 +34,6 @@ PROFILE_FIELDS = (
 ID_FIELDS = ("nationality", "id_number", "date_of_birth")
 # Also ID data (same protection, same purge): the rest of the document, asked for a visa letter.
 DOCUMENT_FIELDS = ("id_type", "id_expiry", "id_name")
-
-
-class RegistrationError(ValueError):
-    """A rule refused the change; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def registration_by_token(token: str) -> Registration | None:
@@ -203,10 +196,12 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
 
     if registration is None:
         # `bookings=[]`: a new row has none, no need to ask the database.
-        registration = Registration(meeting=meeting, language=meeting.language, bookings=[])  # unless `data` names one
+        registration = Registration(meeting=meeting, language=meeting.language, bookings=[],  # unless `data` names one
+                                    companions=[])
         db.session.add(registration)
     else:
         registration.bookings.clear()
+        registration.companions.clear()  # a new registration brings its own accompanying persons
         registration.cancelled_at = registration.checked_in_at = None
         for link in registration.links:  # a new registration: the links to the cancelled one stop
             link.revoked_at = link.revoked_at or utcnow()
@@ -221,7 +216,11 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
     token = registration.set_new_token()
     db.session.flush()
+    companions = data.get("companions") or []
+    if companions:  # every visit of the delegate and their companions locked at once, in id order (the lock order)
+        waitlist.lock_visits([visit.id for visit in visits] + [visit_id for row in companions for visit_id in row.visits])
     waitlist.book(registration, visits, promotions)
+    companion_rules.add_companions(registration, companions, promotions)
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
@@ -270,10 +269,12 @@ def cancel_registration(registration: Registration, *, by_organiser: bool = Fals
     meeting = registration.meeting
     waitlist.lock_meeting(meeting)
     visit_ids = [booking.visit_id for booking in registration.bookings]
+    visit_ids = sorted({*visit_ids, *(b.visit_id for companion in registration.companions for b in companion.bookings)})
     waitlist.lock_visits(visit_ids)
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     registration.bookings.clear()
+    companion_rules.drop_all(registration)  # their picks go with the delegate's
     clear_id_data(registration, "cancelled")  # a cancelled delegate goes on no visit
     db.session.flush()
     promotions = waitlist.Promotions()

@@ -189,9 +189,11 @@ def _visit_queue_positions(visits, waiting_for_meeting: set[int]) -> dict[int, i
     return positions
 
 
-def pick_positions(registration: Registration) -> dict[int, int]:
-    """Booking id → place in its visit's queue, for the registration's waiting picks."""
-    waiting = [b for b in registration.bookings if b.status == BookingStatus.waitlisted]
+def pick_positions(registration: Registration, bookings=None) -> dict[int, int]:
+    """Booking id → place in its visit's queue, for the registration's waiting picks (or these `bookings`
+    of theirs, e.g. an accompanying person's)."""
+    bookings = registration.bookings if bookings is None else bookings
+    waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
     if not waiting:
         return {}
     if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`)
@@ -270,6 +272,7 @@ def fill_meeting(meeting: Meeting, promotions: Promotions,
         registration.status = RegistrationStatus.confirmed
         promotions.registrations.append(registration)
         visit_ids.update(b.visit_id for b in registration.bookings)
+        visit_ids.update(b.visit_id for companion in registration.companions for b in companion.bookings)
     counts[RegistrationStatus.confirmed] += len(waiting)
     counts[RegistrationStatus.waitlisted] -= len(waiting)
     db.session.flush()
@@ -291,9 +294,10 @@ def promote_waitlists(meeting: Meeting, promotions: Promotions | None = None) ->
     return promotions
 
 
-def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions) -> None:
+def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions, companion=None) -> None:
     """Add picks: a place while one is left and the delegate has a place at the meeting, else the
-    waitlist. The meeting must be locked already; this locks the visits."""
+    waitlist. The meeting must be locked already; this locks the visits. With `companion` (flushed, of
+    this registration), the picks are that accompanying person's."""
     if not visits:
         return
     ids = [visit.id for visit in visits]
@@ -315,4 +319,8 @@ def book(registration: Registration, visits: list[FieldVisit], promotions: Promo
             # the e-mail written in this transaction prints it without walking the queue under the locks.
             booking.known_position = count.waitlisted + 1
             count.waitlisted += confirmed
-        registration.bookings.append(booking)
+        if companion is not None:
+            booking.registration_id = registration.id
+            companion.bookings.append(booking)
+        else:
+            registration.bookings.append(booking)

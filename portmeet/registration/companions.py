@@ -1,0 +1,213 @@
+"""Accompanying persons: the rules for adding, changing and removing a delegate's companions and their
+field-visit picks.
+
+A companion is not a registration: no e-mail, no private link, no place at the meeting. Their picks are
+`VisitBooking` rows with `companion_id` set, counted against the visit's places under the same locks and
+waitlist rules as the delegate's (`registration.waitlist`; its docstring gives the lock order); while the
+delegate waits for a place at the meeting, their companions' picks wait too. Functions add and flush; the
+caller commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from portmeet.countries import is_country
+from portmeet.extensions import db
+from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.registration import waitlist
+from portmeet.registration.errors import RegistrationError
+from portmeet.registration.models import Companion, Registration, RegistrationStatus
+
+MAX_COMPANIONS = 4  # per delegate: a partner, children; more is a group the organisers arrange by hand
+
+
+@dataclass
+class CompanionData:
+    """What the delegate typed for one accompanying person."""
+
+    first_name: str = ""
+    last_name: str = ""
+    country: str = ""
+    diets: list[str] = field(default_factory=list)
+    dietary: str = ""
+    visits: list[int] = field(default_factory=list)
+
+    @property
+    def is_blank(self) -> bool:
+        """An empty row of the form (ignored), whatever was left ticked by default."""
+        return not (self.first_name.strip() or self.last_name.strip() or self.dietary.strip() or self.visits
+                    or self.diets)
+
+
+def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
+    """(field, message) for every rule one accompanying person's data breaks: names and country given,
+    visits offered by the meeting, none that needs port-security ID data (asked only of delegates), no
+    two overlapping in time. Places are not checked here: a full visit puts them on its waitlist."""
+    found: list[tuple[str, str]] = []
+    if not data.first_name.strip():
+        found.append(("first_name", _("Enter the accompanying person's first name.")))
+    if not data.last_name.strip():
+        found.append(("last_name", _("Enter the accompanying person's last name.")))
+    if not is_country(data.country):
+        found.append(("country", _("Choose a country from the list.")))
+    offered = {visit.id: visit for visit in meeting.visits}
+    if any(visit_id not in offered for visit_id in data.visits):
+        found.append(("visits", _("Pick field visits from the list.")))
+        return found
+    visits = picked(meeting, data.visits)
+    for visit in visits:
+        if visit.requires_id:
+            found.append(("visits", _("Port security needs ID documents for “%(visit)s”; to bring an accompanying "
+                                      "person on it, please write to the organisers.", visit=visit.title)))
+    for i, first in enumerate(visits):
+        for second in visits[i + 1:]:
+            if first.overlaps(second):
+                found.append(("visits", _("“%(first)s” and “%(second)s” overlap in time; pick only one of them.",
+                                          first=first.title, second=second.title)))
+    return found
+
+
+def picked(meeting: Meeting, visit_ids) -> list[FieldVisit]:
+    wanted = {int(visit_id) for visit_id in visit_ids or ()}
+    return [visit for visit in meeting.visits if visit.id in wanted]
+
+
+def _check(meeting: Meeting, data: CompanionData) -> None:
+    found = problems(meeting, data)
+    if found:
+        name, message = found[0]
+        raise RegistrationError(message, name)
+
+
+def _apply(companion: Companion, data: CompanionData) -> None:
+    companion.first_name = data.first_name.strip()
+    companion.last_name = data.last_name.strip()
+    companion.country = data.country.upper()
+    companion.set_dietary(data.diets, data.dietary.strip())
+
+
+def _refuse_if_cancelled(registration: Registration) -> None:
+    if registration.status == RegistrationStatus.cancelled:
+        raise RegistrationError(_("This registration was cancelled; it can no longer be changed."))
+
+
+def add_companions(registration: Registration, rows: list[CompanionData], promotions: waitlist.Promotions) -> list[Companion]:
+    """Add accompanying persons (blank rows ignored) with their picks: a place on each visit while one
+    is left and the delegate has a place at the meeting, else its waitlist. The meeting must be locked
+    already (as `register` does); this locks the visits."""
+    _refuse_if_cancelled(registration)
+    rows = [row for row in rows if not row.is_blank]
+    if len(registration.companions) + len(rows) > MAX_COMPANIONS:
+        raise RegistrationError(_("At most %(num)s accompanying persons per delegate; for more, please write to "
+                                  "the organisers.", num=MAX_COMPANIONS))
+    for row in rows:
+        _check(registration.meeting, row)
+    added = []
+    for row in rows:
+        companion = Companion(first_name="", last_name="", country="")
+        _apply(companion, row)
+        registration.companions.append(companion)
+        db.session.flush()
+        waitlist.book(registration, picked(registration.meeting, row.visits), promotions, companion=companion)
+        added.append(companion)
+    db.session.flush()
+    return added
+
+
+def add_companion(registration: Registration, data: CompanionData) -> tuple[Companion, waitlist.Promotions]:
+    """The delegate adds one accompanying person from their own page."""
+    _refuse_if_cancelled(registration)
+    waitlist.lock_meeting(registration.meeting)
+    promotions = waitlist.Promotions()
+    if data.is_blank:
+        _check(registration.meeting, data)  # says which names are missing
+    companion, = add_companions(registration, [data], promotions)
+    return companion, promotions
+
+
+def update_companion(companion: Companion, data: CompanionData) -> waitlist.Promotions:
+    """Change an accompanying person's details and picks: a dropped pick frees its place for the oldest
+    waiting pick; a new one takes a place if one is left, else joins the waitlist."""
+    registration = companion.registration
+    _refuse_if_cancelled(registration)
+    meeting = registration.meeting
+    waitlist.lock_meeting(meeting)
+    _check(meeting, data)
+    visits = picked(meeting, data.visits)
+    wanted = {visit.id for visit in visits}
+    current = {booking.visit_id: booking for booking in companion.bookings}
+    dropped = [visit_id for visit_id in current if visit_id not in wanted]
+    added = [visit for visit in visits if visit.id not in current]
+    waitlist.lock_visits(set(dropped) | {visit.id for visit in added})
+    for visit_id in dropped:
+        companion.bookings.remove(current[visit_id])
+    db.session.flush()
+    promotions = waitlist.Promotions()
+    if dropped:
+        waitlist.fill_visits(dropped, promotions)
+    _apply(companion, data)
+    waitlist.book(registration, added, promotions, companion=companion)
+    db.session.flush()
+    return promotions
+
+
+def remove_companion(companion: Companion) -> waitlist.Promotions:
+    """Remove an accompanying person: their places go to the next in line."""
+    registration = companion.registration
+    _refuse_if_cancelled(registration)
+    waitlist.lock_meeting(registration.meeting)
+    return _drop(registration, [companion])
+
+
+def drop_all(registration: Registration, promotions: waitlist.Promotions | None = None) -> list[int]:
+    """Remove every accompanying person's picks (the delegate cancelled; the meeting is locked already);
+    the companions stay listed on the cancelled registration. Returns the visits whose places were freed,
+    locked, for the caller to fill once its own places are free too."""
+    visit_ids = sorted({b.visit_id for companion in registration.companions for b in companion.bookings})
+    waitlist.lock_visits(visit_ids)
+    for companion in registration.companions:
+        companion.bookings.clear()
+    db.session.flush()
+    return visit_ids
+
+
+def _drop(registration: Registration, companions: list[Companion]) -> waitlist.Promotions:
+    visit_ids = sorted({b.visit_id for companion in companions for b in companion.bookings})
+    waitlist.lock_visits(visit_ids)
+    for companion in companions:
+        registration.companions.remove(companion)
+    db.session.flush()
+    promotions = waitlist.Promotions()
+    waitlist.fill_visits(visit_ids, promotions)
+    return promotions
+
+
+def companion_of(registration: Registration, companion_id: int) -> Companion | None:
+    """One of this delegate's accompanying persons, or None (another delegate's, or no such id)."""
+    return next((companion for companion in registration.companions if companion.id == companion_id), None)
+
+
+@dataclass
+class CompanionPick:
+    visit: FieldVisit
+    status: str  # booked, waitlisted
+    position: int | None  # in the visit's queue, while waiting
+
+
+@dataclass
+class CompanionPicks:
+    companion: Companion
+    picks: list[CompanionPick]
+
+
+def picks_of(registration: Registration) -> list[CompanionPicks]:
+    """Each accompanying person with their picks and queue positions (for pages and e-mails)."""
+    result = []
+    for companion in registration.companions:
+        positions = waitlist.pick_positions(registration, companion.bookings)
+        picks = sorted(companion.bookings, key=lambda b: (b.visit.day, b.visit.start_time, b.visit.id))
+        result.append(CompanionPicks(companion, [CompanionPick(b.visit, b.status.value, positions.get(b.id))
+                                                 for b in picks]))
+    return result

@@ -21,7 +21,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import links, listing, mail, overrides, service, waitlist
+from portmeet.registration import links, listing, mail, overrides, privacy, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm, StaffPickForm
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
@@ -301,7 +301,7 @@ def manage_csv(slug: str):
 
 
 def _staff_page(meeting, registration, pick_form=None, status: int = 200):
-    _log_id_data_view(meeting, registration)
+    _log_personal_data_view(meeting, registration, "registration")
     counts = waitlist.visit_counts(meeting)
     return render_template(
         "registration/manage_detail.html",
@@ -350,10 +350,9 @@ def manage_pick(slug: str, registration_id: int):
     return _staff_page(meeting, registration, form, 400)
 
 
-def _log_id_data_view(meeting, registration: Registration) -> None:
-    """A staff page about to show a delegate's ID data: the view goes to the audit trail."""
-    if registration.nationality or registration.id_number or registration.date_of_birth:
-        audit.record(meeting, "id_data.viewed", subject=registration)
+def _log_personal_data_view(meeting, registration: Registration, page: str) -> None:
+    """A staff page about to show a delegate's ID data or needs: the view goes to the audit trail."""
+    if privacy.record_view(meeting, registration, with_id_data=True, page=page):
         db.session.commit()
 
 
@@ -370,7 +369,7 @@ def manage_edit(slug: str, registration_id: int):
                             meeting=meeting, registration=registration, by_organiser=True)
     if request.method == "GET":
         _fill_form_from(form, registration, with_id_data=True)
-        _log_id_data_view(meeting, registration)
+        _log_personal_data_view(meeting, registration, "registration edit")
     if form.validate_on_submit():
         try:
             service.update_registration(registration, form.registration_data(), by_organiser=True)

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portmeet import audit
+from portmeet import audit, uploads
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
@@ -282,6 +282,7 @@ def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
 
 def delete_session(session: ProgrammeSession) -> None:
     audit.record(session.meeting_id, "session.deleted", subject=session)
+    uploads.discard(session.slides_file)  # the file goes once the deletion is committed
     db.session.delete(session)
     db.session.flush()
 

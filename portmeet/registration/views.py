@@ -21,7 +21,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import companions, links, listing, mail, overrides, service, waitlist
+from portmeet.registration import companions, links, listing, mail, overrides, privacy, service, waitlist
 from portmeet.registration.forms import (
     PublicRegistrationForm,
     RegistrationFilterForm,
@@ -310,7 +310,7 @@ def manage_csv(slug: str):
 
 
 def _staff_page(meeting, registration, pick_form=None, status: int = 200):
-    _log_id_data_view(meeting, registration)
+    _log_personal_data_view(meeting, registration, "registration")
     counts = waitlist.visit_counts(meeting)
     return render_template(
         "registration/manage_detail.html",
@@ -360,10 +360,9 @@ def manage_pick(slug: str, registration_id: int):
     return _staff_page(meeting, registration, form, 400)
 
 
-def _log_id_data_view(meeting, registration: Registration) -> None:
-    """A staff page about to show a delegate's ID data: the view goes to the audit trail."""
-    if registration.nationality or registration.id_number or registration.date_of_birth:
-        audit.record(meeting, "id_data.viewed", subject=registration)
+def _log_personal_data_view(meeting, registration: Registration, page: str) -> None:
+    """A staff page about to show a delegate's ID data or needs: the view goes to the audit trail."""
+    if privacy.record_view(meeting, registration, with_id_data=True, page=page):
         db.session.commit()
 
 
@@ -380,7 +379,7 @@ def manage_edit(slug: str, registration_id: int):
                             meeting=meeting, registration=registration, by_organiser=True)
     if request.method == "GET":
         _fill_form_from(form, registration, with_id_data=True)
-        _log_id_data_view(meeting, registration)
+        _log_personal_data_view(meeting, registration, "registration edit")
     if form.validate_on_submit():
         try:
             service.update_registration(registration, form.registration_data(), by_organiser=True)
@@ -421,6 +420,3 @@ def visit_roster(slug: str, visit_id: int):
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     return render_template("registration/visit_roster.html", meeting=meeting, roster=listing.visit_roster(visit))
 
-
-# The accompanying persons' pages are routes of this blueprint too.
-from portmeet.registration import companion_views  # noqa: E402,F401

@@ -123,13 +123,14 @@ def _changes(item, before: dict) -> list[tuple[str, object, object]]:
 
 
 def session_delegates(session: ProgrammeSession) -> list[Registration]:
-    """Delegates booked or waiting for a meal or social event (not cancelled), by name."""
+    """Delegates booked or waiting for a meal or social event (not cancelled), by name; once each, however
+    many places they hold."""
+    signed_up = select(SessionSignup.registration_id).where(
+        SessionSignup.session_id == session.id, SessionSignup.status != BookingStatus.cancelled)
     return list(db.session.scalars(
-        select(Registration).join(SessionSignup, SessionSignup.registration_id == Registration.id)
-        .where(SessionSignup.session_id == session.id, SessionSignup.status != BookingStatus.cancelled,
-               Registration.status != RegistrationStatus.cancelled)
+        select(Registration)
+        .where(Registration.id.in_(signed_up), Registration.status != RegistrationStatus.cancelled)
         .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name), Registration.id)
-        .distinct()
     ))
 
 

@@ -1,4 +1,6 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
+from functools import cached_property
+
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -82,8 +84,7 @@ class RegistrationForm(FlaskForm):
         self.by_organiser = by_organiser  # organisers may still change ID data after a deadline
         self.duplicate = False  # the template then offers to re-send the private link
         self.visits.choices = [(visit.id, localized(visit, "title")) for visit in meeting.visits]
-        self.signup_sessions = waitlist.signup_sessions(meeting)
-        self.signups.choices = [(session.id, localized(session, "title")) for session in self.signup_sessions]
+        self.signups.choices = []  # the template lists `signup_sessions`, with their places
         if not by_organiser:
             # Delegates choose only these; speaker, host, organiser and press (printed on the badge's band)
             # are given by staff. A delegate whose category staff set keeps it when editing.
@@ -124,7 +125,15 @@ class RegistrationForm(FlaskForm):
         if any(visit_id not in known for visit_id in field.data or ()):
             raise ValidationError(_("Pick field visits from the list."))
 
+    @cached_property
+    def signup_sessions(self):
+        """The meeting's meals and social events taking sign-ups (read only when shown or checked: a
+        registration without sign-ups costs no query for them)."""
+        return waitlist.signup_sessions(self.meeting)
+
     def validate_signups(self, field):
+        if not field.data:
+            return
         known = {session.id for session in self.signup_sessions}
         if any(session_id not in known for session_id in field.data or ()):
             raise ValidationError(_("Pick meals and social events from the list."))

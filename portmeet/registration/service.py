@@ -74,6 +74,8 @@ def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
     """The meeting's meals and social events taking sign-ups among the picked ids (others are ignored),
     in time order."""
     wanted = {int(s.id if isinstance(s, ProgrammeSession) else s) for s in (session_ids or ())}
+    if not wanted:
+        return []
     return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
 
 

@@ -35,8 +35,8 @@ translations: $(BIN)/activate
 # (empty) entries, then `.venv/bin/python scripts/typeset_french.py` for the French spaces and quotes;
 # tests/test_i18n_catalogues.py and tests/test_i18n_typography.py fail until every language has them right.
 extract-messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 -o portmeet/translations/messages.pot --no-location --sort-output --project portmeet --copyright-holder "portmeet contributors" .
-	$(BIN)/pybabel update -i portmeet/translations/messages.pot -d portmeet/translations --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 -o portmeet/translations/messages.pot --no-location --sort-output --project portmeet --copyright-holder "portmeet contributors" --width 120 .
+	$(BIN)/pybabel update -i portmeet/translations/messages.pot -d portmeet/translations --ignore-obsolete --no-fuzzy-matching --width 120
 
 setup: system $(BIN)/activate translations
 	mkdir -p instance

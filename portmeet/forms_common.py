@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import IntegerField as _IntegerField
-from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.validators import StopValidation
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from portmeet.countries import country_choices
 
@@ -51,6 +51,18 @@ class CountryField(SelectField):
         # An empty value is left to DataRequired/Optional; anything else must be a listed code.
         if self.data and self.data not in dict(self.choices):
             raise ValidationError(_("Choose a country from the list."))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several of the offered choices, as tick boxes; a value not offered gets a clear message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        offered = {value for value, _label in self.choices}
+        if any(value not in offered for value in self.data or ()):
+            raise ValidationError(_("Choose among the answers offered."))
 
 
 class IntegerField(_IntegerField):

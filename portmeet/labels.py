@@ -20,6 +20,9 @@ LABELS = {
     "booked": lazy_pgettext("booking status", "Booked"),
     # identity documents and visa letters
     "passport": _l("Passport"), "id_card": _l("National ID card"),
+    # dietary needs ("other" is the transport's "Other" too)
+    "vegetarian": _l("Vegetarian"), "vegan": _l("Vegan"), "halal": _l("Halal"), "kosher": _l("Kosher"),
+    "gluten_free": _l("Gluten-free"), "lactose_free": _l("Lactose-free"), "nut_allergy": _l("Nut allergy"),
     "requested": _l("Requested"), "approved": _l("Approved"), "declined": _l("Declined"),
 }
 

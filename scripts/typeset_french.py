@@ -47,7 +47,7 @@ def main() -> int:
             message.string = new if isinstance(message.string, (tuple, list)) else new[0]
             changed += 1
     output = io.BytesIO()
-    write_po(output, catalog, ignore_obsolete=True)
+    write_po(output, catalog, ignore_obsolete=True, width=120)
     CATALOGUE.write_bytes(output.getvalue())
     print(f"{changed} French translations typeset in {CATALOGUE.relative_to(Path.cwd()) if CATALOGUE.is_relative_to(Path.cwd()) else CATALOGUE}")
     return 0

@@ -350,7 +350,7 @@ def test_delegate_changes_details_and_picks_through_the_edit_form(app, client, m
     assert response.headers["Location"] == f"/registrations/{token}"
     with app.app_context():
         registration = db.session.scalar(select(Registration))
-        assert (registration.organisation, registration.dietary, registration.consent_list) == (
+        assert (registration.organisation, registration.dietary_summary, registration.consent_list) == (
             "Bilbao Port Authority", "Vegetarian", False)
         assert [b.visit.title for b in registration.bookings] == ["Museum"]
 
@@ -384,7 +384,7 @@ def test_id_data_is_masked_on_the_delegates_pages_and_kept_when_left_empty(app, 
     assert response.status_code == 303
     with app.app_context():
         registration = db.session.scalar(select(Registration))
-        assert (registration.id_number, registration.dietary) == ("12AB34567", "Halal")
+        assert (registration.id_number, registration.dietary_summary) == ("12AB34567", "Halal")
 
     # Dropping the only visit that needs ID data erases it.
     client.post_form(f"/registrations/{token}/edit", form_data())

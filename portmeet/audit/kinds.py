@@ -53,6 +53,7 @@ KINDS = {
     "export.manifest": _l("Visit manifest exported"),
     "export.catering": _l("Catering list exported (dietary needs)"),
     "id_data.viewed": _l("ID data viewed"),
+    "needs.viewed": _l("Dietary or accessibility needs viewed"),
     "id_data.cleared": _l("ID data cleared"),
     "id_data.purged": _l("ID data purged"),
     "visa_letter.approved": _l("Visa letter approved"),

@@ -9,6 +9,15 @@ from sqlalchemy import func, or_, select
 
 from portmeet.boarding.service import attendance_by_visit
 from portmeet.checkin.service import ArrivalCounts, arrival_counts, local_time
+from portmeet.dietary import (
+    NeedCount,
+    add_text,
+    dietary_needs_given,
+    parse_codes,
+    sort_counts,
+    text_counts,
+    weighted_need_counts,
+)
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import (
@@ -42,21 +51,14 @@ class VisitFigures:
 
 
 @dataclass
-class NeedCount:
-    """One distinct need as typed by delegates (grouped regardless of case and spacing)."""
-
-    text: str
-    count: int
-
-
-@dataclass
 class Dashboard:
     status_counts: dict[RegistrationStatus, int]
     by_day: list[tuple[date, int]]
     by_country: list[tuple[str, int]]  # (ISO code, confirmed registrations), most first
     by_category: list[tuple[Category, int]]  # confirmed registrations
     visits: list[VisitFigures]
-    dietary: list[NeedCount]
+    dietary: list[NeedCount]  # each choice, then each text; a delegate with two needs is in both
+    dietary_people: int  # confirmed delegates with some dietary need
     accessibility: list[NeedCount]
     arrivals: ArrivalCounts
     today: date  # meeting-local
@@ -71,7 +73,7 @@ class Dashboard:
 
     @property
     def dietary_total(self) -> int:
-        return sum(need.count for need in self.dietary)
+        return self.dietary_people
 
     @property
     def accessibility_total(self) -> int:
@@ -90,7 +92,7 @@ def meeting_dashboard(meeting: Meeting, today: date | None = None) -> Dashboard:
     """Every figure of the meeting's dashboard; the number of queries does not grow with registrations."""
     today = today or meeting.local_now().date()
     status_counts, by_country, by_category = _registration_breakdown(meeting)
-    dietary, accessibility = _needs(meeting)
+    dietary, dietary_people, accessibility = _needs(meeting)
     return Dashboard(
         status_counts=status_counts,
         by_day=_registrations_by_day(meeting, today),
@@ -98,6 +100,7 @@ def meeting_dashboard(meeting: Meeting, today: date | None = None) -> Dashboard:
         by_category=by_category,
         visits=_visit_figures(meeting, today),
         dietary=dietary,
+        dietary_people=dietary_people,
         accessibility=accessibility,
         arrivals=arrival_counts(meeting),
         today=today,
@@ -181,36 +184,21 @@ def _missing_id_data(meeting: Meeting) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _needs(meeting: Meeting) -> tuple[list[NeedCount], list[NeedCount]]:
-    """Catering and accessibility: each distinct need of the confirmed delegates with how many have it."""
+def _needs(meeting: Meeting) -> tuple[list[NeedCount], int, list[NeedCount]]:
+    """Catering and accessibility of the confirmed delegates: each dietary choice and each distinct need
+    typed as text with how many have it, how many have some dietary need, and likewise accessibility."""
     rows = db.session.execute(
-        select(Registration.dietary, Registration.accessibility, func.count())
+        select(Registration.diets, Registration.dietary, Registration.accessibility, func.count())
         .where(
             Registration.meeting_id == meeting.id,
             Registration.status == RegistrationStatus.confirmed,
-            or_(Registration.dietary != "", Registration.accessibility != ""),
+            or_(dietary_needs_given(Registration), Registration.accessibility != ""),
         )
-        .group_by(Registration.dietary, Registration.accessibility)
-    )
-    dietary: dict[str, Counter[str]] = {}
+        .group_by(Registration.diets, Registration.dietary, Registration.accessibility)
+    ).all()
+    diners = [(parse_codes(diets), text, number) for diets, text, _access, number in rows if diets or text]
     accessibility: dict[str, Counter[str]] = {}
-    for diet, access, number in rows:
-        _add_need(dietary, diet, number)
-        _add_need(accessibility, access, number)
-    return _need_counts(dietary), _need_counts(accessibility)
-
-
-def _add_need(needs: dict[str, Counter[str]], text: str | None, number: int) -> None:
-    text = " ".join((text or "").split())
-    if text:
-        # "Vegetarian", "vegetarian " and "VEGETARIAN." are one line for the caterer.
-        needs.setdefault(text.casefold().rstrip("."), Counter())[text] += number
-
-
-def _need_counts(needs: dict[str, Counter[str]]) -> list[NeedCount]:
-    counts = [
-        # Shown as most delegates typed it; on a tie, not shouting, then alphabetically.
-        NeedCount(text=min(spellings, key=lambda t: (-spellings[t], t.isupper(), t)), count=sum(spellings.values()))
-        for spellings in needs.values()
-    ]
-    return sorted(counts, key=lambda need: (-need.count, need.text.casefold()))
+    for _diets, _text, access, number in rows:
+        add_text(accessibility, access, number)
+    return (weighted_need_counts(diners), sum(number for *_need, number in diners),
+            sort_counts(text_counts(accessibility)))

@@ -295,7 +295,7 @@ def manifest_csv(roster: VisitRoster, questions=(), answers=None,
     for list_name, registrations in (("booked", roster.booked), ("waitlist", roster.waiting)):
         for r in registrations:
             row = [list_name, r.last_name, r.first_name, r.organisation, country_name(r.country), r.phone,
-                   r.accessibility, r.dietary]
+                   r.accessibility, r.dietary_summary]
             if visit.requires_id and list_name != "booked":
                 row += [""] * 5  # ID data only for those going on the visit
             elif visit.requires_id:

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portmeet import audit
+from portmeet import audit, uploads
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
@@ -290,8 +290,10 @@ def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
 
 def delete_session(session: ProgrammeSession) -> changes.VisitRemoval:
     """Erase a session, or cancel a meal or social event with sign-ups (see `changes.remove_session`)."""
-    meeting_id, title = session.meeting_id, session.title
+    meeting_id, title, slides_file = session.meeting_id, session.title, session.slides_file
     removal = changes.remove_session(session)
+    if not removal.cancelled:
+        uploads.discard(slides_file)  # the file goes once the deletion is committed
     audit.record(meeting_id, "session.cancelled" if removal.cancelled else "session.deleted", subject=session,
                  details={"title": title, "told": removal.told} if removal.cancelled else {})
     return removal

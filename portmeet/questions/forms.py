@@ -14,14 +14,13 @@ from wtforms import (
     DecimalField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from portmeet.forms_common import CheckboxesField
 from portmeet.i18n import LANGUAGES, current_language
 from portmeet.questions import service
 from portmeet.questions.models import CHOICE_KINDS, Question, QuestionKind
@@ -184,16 +183,8 @@ class ChoiceAnswerField(RadioField):
             raise ValidationError(_("Choose one of the answers offered."))
 
 
-class ChoicesAnswerField(SelectMultipleField):
+class ChoicesAnswerField(CheckboxesField):
     """Several of the question's choices, as tick boxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        offered = {value for value, _label in self.choices}
-        if any(value not in offered for value in self.data or ()):
-            raise ValidationError(_("Choose among the answers offered."))
 
 
 def _number_in_range(question: Question):

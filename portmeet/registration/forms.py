@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.countries import country_name
-from portmeet.forms_common import CountryField
+from portmeet.dietary import Diet
+from portmeet.forms_common import CheckboxesField, CountryField
 from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
@@ -60,7 +61,9 @@ class RegistrationForm(FlaskForm):
     phone = TelField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
                      description=_l("Optional; for the day of the visits."))
     category = SelectField(_l("I attend as"), choices=choices(Category), default=Category.delegate.value)
-    dietary = TextAreaField(_l("Dietary needs"), validators=[Optional(), Length(max=500)])
+    diets = CheckboxesField(_l("Dietary needs"), choices=choices(Diet))
+    dietary = TextAreaField(_l("Other dietary needs or details"), validators=[Optional(), Length(max=500)],
+                            description=_l("An allergy, food you do not eat…"))
     accessibility = TextAreaField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
     consent_list = BooleanField(_l("List my name, organisation and country in the public participant list"))
     visits = SelectMultipleField(_l("Field visits"), coerce=int, validate_choice=False)
@@ -165,7 +168,8 @@ class RegistrationForm(FlaskForm):
                 "id_expiry": self.id_expiry.data, "id_name": (self.id_name.data or "").strip() or None}
 
     def registration_data(self) -> dict:
-        data = {name: getattr(self, name).data for name in (*service.PROFILE_FIELDS, "category", "visits", "signups")}
+        data = {name: getattr(self, name).data
+                for name in (*service.PROFILE_FIELDS, "category", "visits", "signups", "diets")}
         data.update(self.id_data())
         data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
         data["answers"] = answers_from(self.questions)
@@ -210,7 +214,8 @@ class RegistrationFilterForm(FlaskForm):
         ("", _l("Booked or waiting")), ("booked", lazy_pgettext("booking status", "Booked")), ("waitlisted", _l("Waiting"))])
     id_missing = BooleanField(_l("ID data missing"))
     needs = SelectField(_l("Needs"), default="", choices=[
-        ("", _l("Any")), ("dietary", _l("Dietary needs")), ("accessibility", _l("Accessibility needs"))])
+        ("", _l("Any")), ("dietary", _l("Dietary needs")), ("accessibility", _l("Accessibility needs"))]
+        + [(f"diet:{value}", text) for value, text in choices(Diet)])
     arrived = SelectField(_l("Arrival"), default="", choices=[
         ("", _l("Any")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))])
     answer = SelectField(_l("Answer"), default="", validate_choice=False)

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portmeet.collation import fold, matches, name_key
+from portmeet.dietary import Diet, dietary_needs_given, having_diet
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
@@ -22,7 +23,7 @@ class RegistrationFilters:
     visit: int | None = None
     booking: str = ""  # with `visit`: only the picks booked, or only those waiting
     id_missing: bool = False  # booked on a visit that needs ID data (`visit`, or any), and some is missing
-    needs: str = ""  # "dietary" or "accessibility": only delegates who wrote some
+    needs: str = ""  # "dietary", "accessibility" (only delegates with some), "diet:<Diet value>" (that need)
     arrived: str = ""  # "yes" or "no": checked in at the desk or not
     answer: tuple[int, str] | None = None  # (question id, choice): only those who gave that answer
     search: str = ""  # words to find in the name, e-mail or organisation, accents and case aside (as the desk)
@@ -62,8 +63,12 @@ def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = Non
             needing_id = needing_id.where(VisitBooking.visit_id == filters.visit)
         query = query.where(Registration.status != RegistrationStatus.cancelled, Registration.id.in_(needing_id),
                             id_data_missing())
-    if filters.needs in ("dietary", "accessibility"):
-        query = query.where(getattr(Registration, filters.needs) != "")
+    if filters.needs == "dietary":
+        query = query.where(dietary_needs_given(Registration))
+    elif filters.needs == "accessibility":
+        query = query.where(Registration.accessibility != "")
+    elif filters.needs.removeprefix("diet:") in Diet._value2member_map_:
+        query = query.where(having_diet(Registration, filters.needs.removeprefix("diet:")))
     if filters.arrived == "yes":
         query = query.where(Registration.checked_in_at.is_not(None))
     elif filters.arrived == "no":

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portmeet.dietary import DietaryNeeds
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, str_enum
 from portmeet.timeutil import utcnow
@@ -56,7 +57,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Registration(db.Model):
+class Registration(DietaryNeeds, db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("meeting_id", "email_normalized"),
@@ -75,7 +76,7 @@ class Registration(db.Model):
     country: Mapped[str] = mapped_column(String(2))
     phone: Mapped[str] = mapped_column(String(40), default="")
     category: Mapped[Category] = mapped_column(str_enum(Category), default=Category.delegate)
-    dietary: Mapped[str] = mapped_column(String(500), default="")
+    # dietary needs: `diets` and `dietary` (DietaryNeeds)
     accessibility: Mapped[str] = mapped_column(String(500), default="")
     consent_list: Mapped[bool] = mapped_column(default=False)
     # The language the delegate registered in: every e-mail to them is written in it.

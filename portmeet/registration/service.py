@@ -128,9 +128,12 @@ def _clean(value):
 
 def _apply_profile(registration: Registration, data: dict) -> None:
     for name in PROFILE_FIELDS:
-        if name in data:
+        if name in data and name != "dietary":
             value = _clean(data[name])
             setattr(registration, name, bool(value) if name == "consent_list" else (value or ""))
+    if "dietary" in data or "diets" in data:
+        registration.set_dietary(data.get("diets", registration.diet_list if "diets" not in data else ()),
+                                 _clean(data.get("dietary", registration.dietary)))
     if "category" in data and data["category"]:
         registration.category = Category(data["category"])
     if data.get("language"):

@@ -21,7 +21,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import links, listing, mail, overrides, service, waitlist
+from portmeet.registration import links, listing, mail, overrides, privacy, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm, StaffPickForm
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
@@ -67,6 +67,7 @@ def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_
     form.category.data = registration.category.value
     form.visits.data = [booking.visit_id for booking in registration.bookings]
     form.signups.data = [signup.session_id for signup in registration.signups]
+    form.diets.data = [diet.value for diet in registration.diet_list]
     form.id_type.data = registration.id_type.value if registration.id_type else ""
     if not with_id_data:
         # The delegate's pages never print ID data back; empty fields keep what was given.
@@ -295,7 +296,7 @@ def manage_csv(slug: str):
         rows.append((
             r.id, r.status.value, registration_positions.get(r.id, ""), r.first_name, r.last_name, r.badge_name,
             r.email, r.organisation, r.job_title, r.country, country_name(r.country), r.category.value, r.phone,
-            r.dietary, r.accessibility, "yes" if r.consent_list else "no", visits,
+            r.dietary_summary, r.accessibility, "yes" if r.consent_list else "no", visits,
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",
@@ -308,7 +309,7 @@ def manage_csv(slug: str):
 
 
 def _staff_page(meeting, registration, pick_form=None, status: int = 200):
-    _log_id_data_view(meeting, registration)
+    _log_personal_data_view(meeting, registration, "registration")
     counts = waitlist.visit_counts(meeting)
     return render_template(
         "registration/manage_detail.html",
@@ -358,10 +359,9 @@ def manage_pick(slug: str, registration_id: int):
     return _staff_page(meeting, registration, form, 400)
 
 
-def _log_id_data_view(meeting, registration: Registration) -> None:
-    """A staff page about to show a delegate's ID data: the view goes to the audit trail."""
-    if registration.nationality or registration.id_number or registration.date_of_birth:
-        audit.record(meeting, "id_data.viewed", subject=registration)
+def _log_personal_data_view(meeting, registration: Registration, page: str) -> None:
+    """A staff page about to show a delegate's ID data or needs: the view goes to the audit trail."""
+    if privacy.record_view(meeting, registration, with_id_data=True, page=page):
         db.session.commit()
 
 
@@ -378,7 +378,7 @@ def manage_edit(slug: str, registration_id: int):
                             meeting=meeting, registration=registration, by_organiser=True)
     if request.method == "GET":
         _fill_form_from(form, registration, with_id_data=True)
-        _log_id_data_view(meeting, registration)
+        _log_personal_data_view(meeting, registration, "registration edit")
     if form.validate_on_submit():
         try:
             service.update_registration(registration, form.registration_data(), by_organiser=True)

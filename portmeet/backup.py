@@ -1,4 +1,4 @@
-"""Backup and restore of one meeting as JSON: meeting, programme, visits, registrations and bookings."""
+"""Backup and restore of one meeting as JSON: meeting, programme, visits, registrations, bookings and sign-ups."""
 from __future__ import annotations
 
 import enum
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, Speaker
-from portmeet.registration.models import Registration, RegistrationLink, VisitBooking
+from portmeet.registration.models import Registration, RegistrationLink, SessionSignup, VisitBooking
 from portmeet.timeutil import utcnow
 
 FORMAT = "portmeet-meeting-backup"
@@ -98,6 +98,7 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
     sessions = sorted(meeting.sessions, key=lambda s: (s.day, s.start_time, s.position, s.id))
     visits = sorted(meeting.visits, key=lambda v: (v.day, v.start_time, v.id))
     visit_index = {visit.id: n for n, visit in enumerate(visits)}
+    session_index = {item.id: n for n, item in enumerate(sessions)}
     registrations = session.scalars(
         select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.created_at, Registration.id)
     ).all()
@@ -116,7 +117,9 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
         "visits": [_row(visit) for visit in visits],
         "registrations": [
             {**_registration_row(registration, with_id_data, with_links),
-             "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings]}
+             "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings],
+             "signups": [{"session": session_index[signup.session_id], **_row(signup)}
+                         for signup in registration.signups]}
             for registration in registrations
         ],
     }
@@ -126,6 +129,12 @@ def _visit(visits: list[FieldVisit], index) -> FieldVisit:
     if not isinstance(index, int) or not 0 <= index < len(visits):
         raise BackupError(f"A booking names visit {index!r}, which is not in the backup.")
     return visits[index]
+
+
+def _session(sessions: list[ProgrammeSession], index) -> ProgrammeSession:
+    if not isinstance(index, int) or not 0 <= index < len(sessions):
+        raise BackupError(f"A sign-up names session {index!r}, which is not in the backup.")
+    return sessions[index]
 
 
 def without_timestamp(dump: dict) -> dict:
@@ -144,10 +153,12 @@ def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
         if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
             raise BackupError(f"A meeting with the address name “{slug}” already exists; restore into an empty database.")
         meeting = _build(Meeting, data["meeting"])
+        sessions = []
         for item in data["sessions"]:
             session = _build(ProgrammeSession, item)
             session.speakers = [_build(Speaker, speaker) for speaker in item["speakers"]]
             meeting.sessions.append(session)
+            sessions.append(session)
         visits = [_build(FieldVisit, item) for item in data["visits"]]
         meeting.visits.extend(visits)
         db.session.add(meeting)
@@ -158,6 +169,9 @@ def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
                                   for link in item.get("links", [])]
             registration.bookings = [_build(VisitBooking, booking, visit=_visit(visits, booking["visit"]))
                                      for booking in item["bookings"]]
+            # Dumps written before sign-ups existed have none.
+            registration.signups = [_build(SessionSignup, signup, session=_session(sessions, signup["session"]))
+                                    for signup in item.get("signups", [])]
             db.session.add(registration)
         missing = []
         for email in data["hosts"]:

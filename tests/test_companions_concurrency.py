@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portmeet.extensions import db
 from portmeet.registration.models import BookingStatus, Registration, VisitBooking
-from portmeet.registration.waitlist import pick_positions
+from portmeet.registration.waitlist import VISITS, pick_positions
 from tests.test_concurrency import DELEGATES, all_at_once, app, cancel_call, form_data, queue_key  # noqa: F401
 
 PLACES = 7  # odd: one couple gets the last place for one of the two
@@ -25,7 +25,7 @@ def boat_queue(app, boat) -> list[VisitBooking]:
         bookings = sorted(db.session.scalars(select(VisitBooking).where(VisitBooking.visit_id == boat.id)), key=queue_key)
         for booking in bookings:
             booking.person_name = booking.person.full_name
-            positions = pick_positions(booking.registration, booking.registration.bookings
+            positions = pick_positions(booking.registration, VISITS, booking.registration.bookings
                                        + [b for c in booking.registration.companions for b in c.bookings])
             booking.position = positions.get(booking.id)
         db.session.expunge_all()

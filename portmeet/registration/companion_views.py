@@ -73,6 +73,7 @@ def companion_edit(token: str, companion_id: int):
     if request.method == "GET":
         form.diets.data = [diet.value for diet in companion.diet_list]
         form.visits.data = [booking.visit_id for booking in companion.bookings]
+        form.signups.data = [signup.session_id for signup in companion.signups]
     if form.validate_on_submit():
         try:
             promotions = companions.update_companion(companion, form.companion_data())

@@ -1,9 +1,9 @@
-"""Accompanying persons: the rules for adding, changing and removing a delegate's companions and their
-field-visit picks.
+"""Accompanying persons: the rules for adding, changing and removing a delegate's companions, their
+field-visit picks and their sign-ups for meals and social events.
 
 A companion is not a registration: no e-mail, no private link, no place at the meeting. Their picks are
-`VisitBooking` rows with `companion_id` set, counted against the visit's places under the same locks and
-waitlist rules as the delegate's (`registration.waitlist`; its docstring gives the lock order); while the
+`VisitBooking` and `SessionSignup` rows with `companion_id` set, counted against the places under the same
+locks and waitlist rules as the delegate's (`registration.waitlist`; its docstring gives the lock order); while the
 delegate waits for a place at the meeting, their companions' picks wait too. Functions add and flush; the
 caller commits.
 """
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from portmeet.countries import is_country
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.registration import waitlist
 from portmeet.registration.errors import RegistrationError
 from portmeet.registration.models import Companion, Registration, RegistrationStatus
@@ -33,12 +33,13 @@ class CompanionData:
     diets: list[str] = field(default_factory=list)
     dietary: str = ""
     visits: list[int] = field(default_factory=list)
+    signups: list[int] = field(default_factory=list)  # meals and social events taking sign-ups
 
     @property
     def is_blank(self) -> bool:
-        """An empty row of the form (ignored), whatever was left ticked by default."""
+        """An empty row of the form (ignored)."""
         return not (self.first_name.strip() or self.last_name.strip() or self.dietary.strip() or self.visits
-                    or self.diets)
+                    or self.signups or self.diets)
 
 
 def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
@@ -52,6 +53,8 @@ def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
         found.append(("last_name", _("Enter the accompanying person's last name.")))
     if not is_country(data.country):
         found.append(("country", _("Choose a country from the list.")))
+    if any(session_id not in {s.id for s in waitlist.signup_sessions(meeting)} for session_id in data.signups):
+        found.append(("signups", _("Choose among the answers offered.")))
     offered = {visit.id: visit for visit in meeting.visits}
     if any(visit_id not in offered for visit_id in data.visits):
         found.append(("visits", _("Pick field visits from the list.")))
@@ -72,6 +75,11 @@ def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
 def picked(meeting: Meeting, visit_ids) -> list[FieldVisit]:
     wanted = {int(visit_id) for visit_id in visit_ids or ()}
     return [visit for visit in meeting.visits if visit.id in wanted]
+
+
+def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
+    wanted = {int(session_id) for session_id in session_ids or ()}
+    return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted] if wanted else []
 
 
 def _check(meeting: Meeting, data: CompanionData) -> None:
@@ -104,13 +112,18 @@ def add_companions(registration: Registration, rows: list[CompanionData], promot
                                   "the organisers.", num=MAX_COMPANIONS))
     for row in rows:
         _check(registration.meeting, row)
+    # Every place these rows pick, locked at once: visits, then sessions (the lock order).
+    waitlist.lock_visits([visit_id for row in rows for visit_id in row.visits])
+    waitlist.lock_places(waitlist.SESSIONS, [session_id for row in rows for session_id in row.signups])
     added = []
     for row in rows:
-        companion = Companion(first_name="", last_name="", country="")
+        companion = Companion(first_name="", last_name="", country="", bookings=[], signups=[])
         _apply(companion, row)
         registration.companions.append(companion)
         db.session.flush()
-        waitlist.book(registration, picked(registration.meeting, row.visits), promotions, companion=companion)
+        meeting = registration.meeting
+        waitlist.book(registration, picked(meeting, row.visits), promotions, companion=companion)
+        waitlist.sign_up(registration, picked_sessions(meeting, row.signups), promotions, companion=companion)
         added.append(companion)
     db.session.flush()
     return added
@@ -143,12 +156,23 @@ def update_companion(companion: Companion, data: CompanionData) -> waitlist.Prom
     waitlist.lock_visits(set(dropped) | {visit.id for visit in added})
     for visit_id in dropped:
         companion.bookings.remove(current[visit_id])
+    sessions = picked_sessions(meeting, data.signups)
+    wanted_sessions = {session.id for session in sessions}
+    signed_up = {signup.session_id: signup for signup in companion.signups}
+    dropped_sessions = [session_id for session_id in signed_up if session_id not in wanted_sessions]
+    added_sessions = [session for session in sessions if session.id not in signed_up]
+    waitlist.lock_places(waitlist.SESSIONS, set(dropped_sessions) | {session.id for session in added_sessions})
+    for session_id in dropped_sessions:
+        companion.signups.remove(signed_up[session_id])
     db.session.flush()
     promotions = waitlist.Promotions()
     if dropped:
         waitlist.fill_visits(dropped, promotions)
+    if dropped_sessions:
+        waitlist.fill_places(waitlist.SESSIONS, dropped_sessions, promotions)
     _apply(companion, data)
     waitlist.book(registration, added, promotions, companion=companion)
+    waitlist.sign_up(registration, added_sessions, promotions, companion=companion)
     db.session.flush()
     return promotions
 
@@ -161,26 +185,27 @@ def remove_companion(companion: Companion) -> waitlist.Promotions:
     return _drop(registration, [companion])
 
 
-def drop_all(registration: Registration, promotions: waitlist.Promotions | None = None) -> list[int]:
-    """Remove every accompanying person's picks (the delegate cancelled; the meeting is locked already);
-    the companions stay listed on the cancelled registration. Returns the visits whose places were freed,
-    locked, for the caller to fill once its own places are free too."""
-    visit_ids = sorted({b.visit_id for companion in registration.companions for b in companion.bookings})
-    waitlist.lock_visits(visit_ids)
+def drop_all(registration: Registration) -> None:
+    """Remove every accompanying person's picks and sign-ups (the delegate cancelled; the caller has locked
+    the meeting and these places, and fills them once its own are free too); the companions stay listed on
+    the cancelled registration."""
     for companion in registration.companions:
         companion.bookings.clear()
+        companion.signups.clear()
     db.session.flush()
-    return visit_ids
 
 
 def _drop(registration: Registration, companions: list[Companion]) -> waitlist.Promotions:
     visit_ids = sorted({b.visit_id for companion in companions for b in companion.bookings})
+    session_ids = sorted({s.session_id for companion in companions for s in companion.signups})
     waitlist.lock_visits(visit_ids)
+    waitlist.lock_places(waitlist.SESSIONS, session_ids)
     for companion in companions:
         registration.companions.remove(companion)
     db.session.flush()
     promotions = waitlist.Promotions()
     waitlist.fill_visits(visit_ids, promotions)
+    waitlist.fill_places(waitlist.SESSIONS, session_ids, promotions)
     return promotions
 
 
@@ -191,9 +216,13 @@ def companion_of(registration: Registration, companion_id: int) -> Companion | N
 
 @dataclass
 class CompanionPick:
-    visit: FieldVisit
+    place: FieldVisit | ProgrammeSession  # a field visit, or a meal or social event
     status: str  # booked, waitlisted
-    position: int | None  # in the visit's queue, while waiting
+    position: int | None  # in its queue, while waiting
+
+    @property
+    def is_visit(self) -> bool:
+        return isinstance(self.place, FieldVisit)
 
 
 @dataclass
@@ -203,11 +232,14 @@ class CompanionPicks:
 
 
 def picks_of(registration: Registration) -> list[CompanionPicks]:
-    """Each accompanying person with their picks and queue positions (for pages and e-mails)."""
+    """Each accompanying person with their picks (visits, meals and social events, in time order) and queue
+    positions (for pages and e-mails)."""
     result = []
     for companion in registration.companions:
-        positions = waitlist.pick_positions(registration, companion.bookings)
-        picks = sorted(companion.bookings, key=lambda b: (b.visit.day, b.visit.start_time, b.visit.id))
-        result.append(CompanionPicks(companion, [CompanionPick(b.visit, b.status.value, positions.get(b.id))
-                                                 for b in picks]))
+        positions = waitlist.pick_positions(registration, waitlist.VISITS, companion.bookings)
+        picks = [CompanionPick(b.visit, b.status.value, positions.get(b.id)) for b in companion.bookings]
+        positions = waitlist.pick_positions(registration, waitlist.SESSIONS, companion.signups)
+        picks += [CompanionPick(s.session, s.status.value, positions.get(s.id)) for s in companion.signups]
+        picks.sort(key=lambda pick: (pick.place.day, pick.place.start_time, pick.place.id))
+        result.append(CompanionPicks(companion, picks))
     return result

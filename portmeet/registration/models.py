@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.dietary import DietaryNeeds
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting, str_enum
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, str_enum
 from portmeet.timeutil import utcnow
 
 
@@ -120,6 +120,18 @@ class Registration(DietaryNeeds, db.Model):
     companions: Mapped[list[Companion]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="Companion.id",
     )
+    # Sign-ups for meals and social events with places, kept like `bookings` (booked or waiting; those of
+    # an event the hosts cancelled apart).
+    signups: Mapped[list[SessionSignup]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="SessionSignup.id",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.companion_id.is_(None), "
+                    "SessionSignup.status != 'cancelled')",
+    )
+    cancelled_signups: Mapped[list[SessionSignup]] = relationship(
+        viewonly=True, order_by="SessionSignup.id",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.companion_id.is_(None), "
+                    "SessionSignup.status == 'cancelled')",
+    )
     links: Mapped[list[RegistrationLink]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationLink.id"
     )
@@ -200,6 +212,10 @@ class Companion(DietaryNeeds, db.Model):
         back_populates="companion", cascade="all, delete-orphan", order_by="VisitBooking.id",
         primaryjoin="and_(Companion.id == VisitBooking.companion_id, VisitBooking.status != 'cancelled')",
     )
+    signups: Mapped[list[SessionSignup]] = relationship(
+        back_populates="companion", cascade="all, delete-orphan", order_by="SessionSignup.id",
+        primaryjoin="and_(Companion.id == SessionSignup.companion_id, SessionSignup.status != 'cancelled')",
+    )
 
     is_companion = True
     category = Category.accompanying
@@ -267,6 +283,37 @@ class VisitBooking(db.Model):
 # unique index) and each of their accompanying persons.
 Index("uq_visit_bookings_person_visit", VisitBooking.registration_id, func.coalesce(VisitBooking.companion_id, 0),
       VisitBooking.visit_id, unique=True)
+
+
+class SessionSignup(db.Model):
+    """A person's place at a meal or social event that takes sign-ups: booked, or waiting for a place.
+    Counted and promoted by the same rules as a field-visit booking (registration.waitlist). The person is
+    the delegate, or one accompanying them (`companion_id`), as for a `VisitBooking`."""
+
+    __tablename__ = "session_signups"
+    __table_args__ = (
+        Index("ix_session_signups_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    companion_id: Mapped[int | None] = mapped_column(ForeignKey("companions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="signups")
+    companion: Mapped[Companion | None] = relationship(back_populates="signups")
+    session: Mapped[ProgrammeSession] = relationship()
+
+    @property
+    def person(self) -> Registration | Companion:
+        return self.companion if self.companion_id is not None else self.registration
+
+
+# One sign-up per person and session, as for visits.
+Index("uq_session_signups_person_session", SessionSignup.registration_id,
+      func.coalesce(SessionSignup.companion_id, 0), SessionSignup.session_id, unique=True)
 
 
 class OutboxMessage(db.Model):

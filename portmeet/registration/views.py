@@ -37,6 +37,11 @@ def _picks_with_positions(registration: Registration) -> list:
     return [(booking, positions.get(booking.id)) for booking in registration.bookings]
 
 
+def _signups_with_positions(registration: Registration) -> list:
+    positions = waitlist.signup_positions(registration)
+    return [(signup, positions.get(signup.id)) for signup in registration.signups]
+
+
 bp = Blueprint("registration", __name__)
 bp.after_app_request(mail.send_after_response)
 
@@ -67,6 +72,7 @@ def link_not_valid(_error):
 def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
     form.category.data = registration.category.value
     form.visits.data = [booking.visit_id for booking in registration.bookings]
+    form.signups.data = [signup.session_id for signup in registration.signups]
     form.diets.data = [diet.value for diet in registration.diet_list]
     form.id_type.data = registration.id_type.value if registration.id_type else ""
     if not with_id_data:
@@ -107,6 +113,7 @@ def register(slug: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
+        signup_counts=waitlist.session_counts(meeting),
         full=waitlist.meeting_is_full(meeting),
     ), _form_status(form)
 
@@ -147,6 +154,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         token=token,
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
+        signups=_signups_with_positions(registration),
         companion_picks=companions.picks_of(registration),
         max_companions=companions.MAX_COMPANIONS,
         masked=service.masked,
@@ -213,7 +221,7 @@ def edit(token: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
-        counts=waitlist.visit_counts(meeting), masked=service.masked,
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting), masked=service.masked,
         full=registration.status == RegistrationStatus.waitlisted,
     ), _form_status(form)
 
@@ -319,6 +327,7 @@ def _staff_page(meeting, registration, pick_form=None, status: int = 200):
         visa_form=EmptyForm(),
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
+        signups=_signups_with_positions(registration),
         companion_picks=companions.picks_of(registration),
         history=audit.history_of(registration),
         answers=answer_lines(registration, current_language(), staff=True),
@@ -392,7 +401,7 @@ def manage_edit(slug: str, registration_id: int):
             return redirect(detail_url, 303)
     return render_template(
         "registration/manage_edit.html", form=form, meeting=meeting, registration=registration,
-        counts=waitlist.visit_counts(meeting),
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting),
     ), _form_status(form)
 
 

@@ -18,6 +18,7 @@ from portmeet.registration.models import (
     OutboxMessage,
     Registration,
     RegistrationStatus,
+    SessionSignup,
     VisitBooking,
 )
 from tests.documents_support import pdf_text, read_pdf
@@ -324,3 +325,44 @@ def test_staff_see_the_partner_on_the_registration_page_and_in_the_table(client,
     rows = list(csv.DictReader(io.StringIO(client.get(f"/manage/meetings/{meeting.slug}/registrations.csv")
                                            .get_data(as_text=True))))
     assert rows[0]["accompanying persons"] == "Marc Lefèvre"
+
+
+# --- meals and social events ------------------------------------------------------------------------
+
+def test_a_partner_signs_up_for_the_dinner_and_waits_when_it_is_full(app, client, meeting, make_session):
+    from portmeet.meetings.models import SessionKind
+
+    dinner = make_session(meeting, title="Gala dinner", kind=SessionKind.meal, start_time=time(20), end_time=time(23),
+                          capacity=2)
+    form = client.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
+    assert f'name="companions-0-signups" type="checkbox" value="{dinner.id}"' in form
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data(
+        signups=[str(dinner.id)], **partner(signups=[str(dinner.id)]))))
+    token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data(
+        email="bo@example.org", first_name="Bo", last_name="Berg",
+        **partner(first_name="Lea", last_name="Berg", signups=[str(dinner.id)]))))
+    with app.app_context():
+        signups = {s.person.full_name: s.status for s in db.session.scalars(select(SessionSignup))}
+    assert signups == {"Ana Ruiz": BookingStatus.booked, "Marc Lefèvre": BookingStatus.booked,
+                       "Lea Berg": BookingStatus.waitlisted}
+    page = page_text(client.get(f"/registrations/{token}"))
+    assert re.search(r"Marc Lefèvre .*? Gala dinner — .*? place booked", page)
+
+    # Ana drops Marc: his seat goes to Lea, and Bo is told.
+    with app.app_context():
+        marc = db.session.scalar(select(Companion.id).where(Companion.last_name == "Lefèvre"))
+    assert client.post_form(f"/registrations/{token}/companions/{marc}/remove").status_code == 303
+    with app.app_context():
+        signups = {s.person.full_name: s.status for s in db.session.scalars(select(SessionSignup))}
+    assert signups == {"Ana Ruiz": BookingStatus.booked, "Lea Berg": BookingStatus.booked}
+    assert any("a place at “Gala dinner” for Lea Berg" in m.subject for m in mails_to(app, "bo@example.org"))
+
+
+def test_a_partner_cannot_sign_up_for_an_event_without_places(app, client, meeting, make_session):
+    from portmeet.meetings.models import SessionKind
+
+    plenary = make_session(meeting, title="Opening plenary", kind=SessionKind.plenary)
+    response = client.post_form(f"/meetings/{meeting.slug}/register", form_data(**partner(signups=[str(plenary.id)])))
+    assert response.status_code == 400
+    assert 'id="companions-0-signups-error"' in response.get_data(as_text=True)
+    assert companions_count(app) == 0

@@ -2,11 +2,11 @@
 from functools import cached_property
 
 from flask import request
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,6 +31,7 @@ from portmeet.meetings.content import localized
 from portmeet.labels import choices
 from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
 from portmeet.registration import companions, listing, service, visa, waitlist
+from portmeet.template_helpers import format_date, format_time
 from portmeet.registration.models import Category, IdType, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
@@ -205,13 +206,12 @@ class _CompanionFields:
         self.default_country = default_country
         self.visits.choices = [
             (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
-                         day=format_date(visit.day, "full"), start=format_time(visit.start_time, "short"),
-                         end=format_time(visit.end_time, "short")))
+                         day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
             for visit in meeting.visits if not visit.requires_id]
         self.signups.choices = [
             (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
-                           day=format_date(session.day, "full"), start=format_time(session.start_time, "short"),
-                           end=format_time(session.end_time, "short")))
+                           day=format_date(session.day), start=format_time(session.start_time),
+                           end=format_time(session.end_time)))
             for session in waitlist.signup_sessions(meeting)]
 
     def companion_data(self) -> companions.CompanionData:
@@ -256,8 +256,18 @@ class PublicRegistrationForm(RegistrationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for entry in self.companions:
+        for number, entry in enumerate(self.companions, start=1):
             entry.form.set_up(self.meeting, lambda: self.country.data)
+            # "First name" is the delegate's: a screen reader (and a test finding a field by its label) hears
+            # whose each of these is.
+            whose = _("(accompanying person %(num)s)", num=number)
+            for field in entry.form:
+                field.label.text = Markup('{}<span class="visually-hidden"> {}</span>').format(field.label.text, whose)
+
+    @property
+    def companions_given(self) -> bool:
+        """Some row filled in or refused: the form shows its accompanying persons open."""
+        return any(not entry.form.companion_data().is_blank or entry.errors for entry in self.companions)
 
     def registration_data(self) -> dict:
         data = super().registration_data()

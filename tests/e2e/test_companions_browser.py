@@ -40,6 +40,9 @@ def test_a_delegate_adds_a_partner_on_the_form_and_changes_them_on_a_phone(new_p
     assert partner.get_by_label(re.compile("^First name")).input_value() == "Pau"
     check_page(phone, "register-with-partner-errors")
     partner.get_by_label(re.compile("^Last name")).fill("Lefèvre")
+    hat = phone.get_by_role("group", name="Hard hat size (required)")
+    if hat.count():  # asked once the questions journey, sharing this server, has added it
+        hat.get_by_label("L", exact=True).check()
     phone.get_by_role("button", name="Register").click()
     phone.wait_for_url("**/registrations/*")
 

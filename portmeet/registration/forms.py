@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.countries import country_name
 from portmeet.dietary import Diet
-from portmeet.forms_common import CheckboxesField, CountryField
+from portmeet.forms_common import CheckboxesField, CountryField, LazyChoices
 from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
@@ -208,11 +208,11 @@ class _CompanionFields:
             (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
                          day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
             for visit in meeting.visits if not visit.requires_id]
-        self.signups.choices = [
+        self.signups.choices = LazyChoices(lambda: [
             (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
                            day=format_date(session.day), start=format_time(session.start_time),
                            end=format_time(session.end_time)))
-            for session in waitlist.signup_sessions(meeting)]
+            for session in waitlist.signup_sessions(meeting)])
 
     def companion_data(self) -> companions.CompanionData:
         return companions.CompanionData(

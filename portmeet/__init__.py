@@ -40,7 +40,7 @@ def create_app(config_class: type | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from portmeet import i18n, security, template_helpers
+    from portmeet import i18n, language_choice, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
     from portmeet.meetings import maps
@@ -52,6 +52,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     refuse_control_characters_in_text_fields()
     i18n.init_app(app)
+    app.register_blueprint(language_choice.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     _register_optional_blueprints(app)

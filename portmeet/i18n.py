@@ -1,7 +1,7 @@
 """Languages: the user's choice, else the browser's, else the meeting's default language."""
 import unicodedata
 
-from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from markupsafe import Markup
 from sqlalchemy import select
@@ -12,7 +12,6 @@ LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 
 babel = Babel()
-bp = Blueprint("i18n", __name__)
 
 
 def meeting_language() -> str | None:
@@ -63,18 +62,6 @@ def bdi(text) -> Markup:
     return Markup("<bdi>{}</bdi>").format(text) if text else Markup("")
 
 
-@bp.post("/language")
-def choose_language():
-    from portmeet.accounts.forms import LanguageForm
-    from portmeet.accounts.views import safe_next
-
-    form = LanguageForm()
-    if form.validate_on_submit():
-        session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data) or url_for("meetings.index"), 303)
-
-
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.globals["bdi"] = app.jinja_env.filters["bdi"] = bdi
-    app.register_blueprint(bp)

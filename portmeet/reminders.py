@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +22,7 @@ from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus
 from portmeet.registration import notices
 from portmeet.registration.listing import id_data_missing
 from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, SentReminder, VisitBooking
-from portmeet.timeutil import utcnow
+from portmeet.timeutil import to_zone, utcnow
 
 ITINERARY_DAYS_BEFORE = 3
 ID_DATA_DAYS_BEFORE = (7, 2)  # reminders before a visit's ID-data deadline, earliest first
@@ -49,11 +48,6 @@ def claim(registration: Registration, kind: str, subject: str = "") -> bool:
     return inserted is not None
 
 
-def local_today(meeting: Meeting, now: datetime) -> date:
-    """The meeting's own date at `now` (naive UTC): reminders follow its calendar, not the server's."""
-    return now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(meeting.timezone)).date()
-
-
 def _active_meetings(now: datetime, first_day_from: int, first_day_to: int) -> list[Meeting]:
     """Published (or closed) meetings starting between these numbers of days from now (a day of
     margin either side: each meeting's own date is then checked in its own time zone)."""
@@ -69,7 +63,7 @@ def send_itinerary_reminders(now: datetime) -> int:
     """The itinerary, to every confirmed delegate, from three days before the meeting's first day."""
     sent = 0
     for meeting in _active_meetings(now, 1, ITINERARY_DAYS_BEFORE):
-        days_left = (meeting.start_date - local_today(meeting, now)).days
+        days_left = (meeting.start_date - to_zone(now, meeting.timezone).date()).days
         if not 1 <= days_left <= ITINERARY_DAYS_BEFORE:
             continue
         delegates = db.session.scalars(select(Registration).where(
@@ -95,7 +89,7 @@ def send_id_data_reminders(now: datetime) -> int:
         .order_by(FieldVisit.id)
     ).all()
     for visit in visits:
-        days_left = (visit.id_deadline - local_today(visit.meeting, now)).days
+        days_left = (visit.id_deadline - to_zone(now, visit.meeting.timezone).date()).days
         due = [days for days in ID_DATA_DAYS_BEFORE if 0 <= days_left <= days]
         if not due:
             continue

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from portmeet.audit.kinds import kind_label as audit_kind_label
 from portmeet.countries import country_name
 from portmeet.labels import label
+from portmeet.language_choice import LanguageForm
 from portmeet.meetings.content import localized
 from portmeet.timeutil import to_zone
 
@@ -125,8 +126,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_selector():
-        from portmeet.accounts.forms import LanguageForm
-
         if not has_request_context():  # e-mails rendered by a command: no page, no selector
             return {}
         form = LanguageForm(formdata=None, lang=str(get_locale() or "en"), next=request.full_path.rstrip("?"))

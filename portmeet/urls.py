@@ -23,6 +23,17 @@ def parse_base_url(value: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc.lower(), parts.path.rstrip("/")
 
 
+def safe_next(target: str | None) -> str | None:
+    """A "next" address to go back to: only a path on this site, never another host, scheme or
+    protocol-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
 def base_url() -> str:
     """The site's base URL: the setting, or in development without it the address being served."""
     configured = current_app.config.get("BASE_URL")

@@ -13,8 +13,9 @@ from portmeet.registration.models import BookingStatus, OutboxMessage, Registrat
 from tests.test_registration import form_data, token_of
 
 # Statements for a fresh form, and for a registration with two picks (SQLite counts BEGIN too).
-# The form counts the meeting's registrations too: a full meeting says so before the form (issue 12).
-FORM_QUERIES = 6
+# The form counts the meeting's registrations too: a full meeting says so before the form (issue 12), and
+# reads the sessions for the meals and social events that take sign-ups (issue 14).
+FORM_QUERIES = 7
 # The questions are read once, to build the form (issue 14); the private link has its own row.
 REGISTRATION_QUERIES = 15
 

@@ -1,10 +1,8 @@
 """Sign-in and account forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
-
-from portmeet.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
@@ -25,14 +23,6 @@ class CreateUserForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A CSRF-protected POST button."""
-
-
-class LanguageForm(FlaskForm):
-    """The language selector on every page."""
-
-    # Each name in its own language, marked as such for screen readers.
-    lang = SelectField(_l("Language"), choices=[(code, name, {"lang": code}) for code, name in LANGUAGES.items()])
-    next = HiddenField()
 
 
 class PasswordChangeForm(FlaskForm):

@@ -1,5 +1,4 @@
 """Sign-in, sign-out, accounts and a meeting's hosts."""
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from portmeet.accounts.forms import (
 from portmeet.accounts.models import User
 from portmeet.accounts.permissions import get_managed_meeting_or_404, require_organiser
 from portmeet.extensions import db, login_manager
+from portmeet.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,16 +29,6 @@ login_manager.login_message = _l("Please sign in to open this page.")
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never another host, scheme or protocol-relative URL."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -15,8 +15,7 @@ from portmeet.meetings.models import Meeting, MeetingStatus
 from portmeet.meetings.slides import presentations
 from portmeet.registration import mail
 from portmeet.registration.models import Registration, RegistrationStatus
-from portmeet.reminders import local_today
-from portmeet.timeutil import utcnow
+from portmeet.timeutil import to_zone, utcnow
 from portmeet.urls import external_url
 
 # The day after the end; a few more days in case cron was down then (each delegate still gets it once).
@@ -31,7 +30,7 @@ def send_post_meeting_mail(now: datetime) -> int:
         Meeting.end_date <= now.date(),
     ).order_by(Meeting.id)).all()
     for meeting in meetings:
-        if (local_today(meeting, now) - meeting.end_date).days not in DAYS_AFTER:
+        if (to_zone(now, meeting.timezone).date() - meeting.end_date).days not in DAYS_AFTER:
             continue
         has_presentations = bool(presentations(meeting))
         ids = db.session.scalars(select(Registration.id).where(
@@ -57,7 +56,7 @@ def _claim(registration_id: int) -> bool:
 
 def _queue(registration: Registration, has_presentations: bool) -> None:
     meeting = registration.meeting
-    certificate = certificate_available(registration, local_today(meeting, utcnow()))
+    certificate = certificate_available(registration, to_zone(utcnow(), meeting.timezone).date())
     with force_locale(registration.language or meeting.language):
         subject = _("thank you for coming") if certificate else _("presentations and follow-up")
         body = render_template(
@@ -66,5 +65,6 @@ def _queue(registration: Registration, has_presentations: bool) -> None:
             if has_presentations else None,
             meeting_url=external_url("meetings.detail", slug=meeting.slug),
             resend_url=external_url("registration.resend_link", slug=meeting.slug),
+            certificate_url=mail.private_url(registration, "letters.certificate") if certificate else None,
         )
         mail.queue(registration.email, _("%(meeting)s: %(subject)s", meeting=meeting.title, subject=subject), body)

@@ -1,5 +1,6 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -140,6 +141,20 @@ class RegistrationForm(FlaskForm):
         data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
         data["answers"] = answers_from(self.questions)
         return data
+
+    def fragment_key(self, name: str, *depends_on) -> tuple | None:
+        """The key under which a part of this form's page is rendered once per language (portmeet/fragments.py),
+        or None while the form holds anything of a delegate's: their data, answers or errors."""
+        if self.registration is not None:
+            return None
+        for f in self:
+            if f.name == "csrf_token":
+                continue  # printed outside the fragments
+            if f.raw_data is not None or f.errors or f.data not in (None, False, "", [], f.default):
+                return None
+        return (type(self).__qualname__, name, str(get_locale()), self.by_organiser,
+                tuple(value for value, _text in self.category.choices),
+                *(tuple(part) if isinstance(part, list) else part for part in depends_on))
 
     @property
     def visits_needing_id(self):

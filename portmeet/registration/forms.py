@@ -97,11 +97,12 @@ class RegistrationForm(FlaskForm):
             self.duplicate = True
 
     def validate_email(self, field):
+        if self.registration is None and not self.by_organiser:
+            # The public form says nothing about who is registered: `service.register` finds the address under
+            # the meeting's lock (AlreadyRegistered) and the view mails the address its link.
+            return
         if field.data and service.duplicate_registration(self.meeting, field.data, self.registration) is not None:
             self.duplicate = True
-            if self.registration is None and not self.by_organiser:
-                # The public form says nothing about who is registered: the view mails the address its link.
-                return
             raise ValidationError(_("This e-mail address is already registered for this meeting."))
 
     def validate_visits(self, field):

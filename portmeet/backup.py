@@ -1,23 +1,26 @@
-"""Backup and restore of one meeting as JSON: meeting, programme, visits, registrations and bookings."""
+"""Backup and restore of one meeting as JSON: meeting, programme, visits, registration questions,
+registrations with their bookings, sign-ups and answers."""
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
+from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, Time, inspect, select
+from sqlalchemy import Date, DateTime, Enum, Numeric, Time, inspect, select
 from sqlalchemy.orm import Session
 
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, Speaker
-from portmeet.registration.models import Registration, RegistrationLink, VisitBooking
+from portmeet.questions.models import Answer, Question
+from portmeet.registration.models import Registration, RegistrationLink, SessionSignup, VisitBooking
 from portmeet.timeutil import utcnow
 
 FORMAT = "portmeet-meeting-backup"
 VERSION = 1
 # Database keys are not part of a dump: rows are nested under their parent, and a booking names its
 # visit by the visit's place in the dump's list, so a restore may give everything new ids.
-SKIPPED_COLUMNS = {"id", "meeting_id", "session_id", "registration_id", "visit_id"}
+SKIPPED_COLUMNS = {"id", "meeting_id", "session_id", "registration_id", "visit_id", "question_id"}
 
 
 class BackupError(ValueError):
@@ -29,6 +32,8 @@ def _encode(value):
         return value.value
     if isinstance(value, (date, datetime, time)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -52,6 +57,8 @@ def _decode(column_type, value):
         return time.fromisoformat(value)
     if isinstance(column_type, Enum) and column_type.enum_class is not None:
         return column_type.enum_class(value)
+    if isinstance(column_type, Numeric):
+        return Decimal(value)
     return value
 
 
@@ -98,9 +105,18 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
     sessions = sorted(meeting.sessions, key=lambda s: (s.day, s.start_time, s.position, s.id))
     visits = sorted(meeting.visits, key=lambda v: (v.day, v.start_time, v.id))
     visit_index = {visit.id: n for n, visit in enumerate(visits)}
+    session_index = {item.id: n for n, item in enumerate(sessions)}
     registrations = session.scalars(
         select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.created_at, Registration.id)
     ).all()
+    questions = session.scalars(
+        select(Question).where(Question.meeting_id == meeting.id).order_by(Question.position, Question.id)
+    ).all()
+    question_index = {question.id: n for n, question in enumerate(questions)}
+    answers: dict[int, list[dict]] = {}
+    for answer in session.scalars(select(Answer).where(Answer.question_id.in_(question_index)).order_by(Answer.id)):
+        answers.setdefault(answer.registration_id, []).append(
+            {"question": question_index[answer.question_id], **_row(answer)})
     hosts = session.scalars(
         select(User.email).join(MeetingRole).where(MeetingRole.meeting_id == meeting.id).order_by(User.email)
     ).all()
@@ -114,18 +130,23 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
             {**_row(item), "speakers": [_row(speaker) for speaker in item.speakers]} for item in sessions
         ],
         "visits": [_row(visit) for visit in visits],
+        "questions": [{**_row(question), "visit": visit_index.get(question.visit_id)} for question in questions],
         "registrations": [
             {**_registration_row(registration, with_id_data, with_links),
-             "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings]}
+             "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings],
+             "signups": [{"session": session_index[signup.session_id], **_row(signup)}
+                         for signup in registration.signups],
+             "answers": sorted(answers.get(registration.id, []), key=lambda a: (a["question"], a["value"]))}
             for registration in registrations
         ],
     }
 
 
-def _visit(visits: list[FieldVisit], index) -> FieldVisit:
-    if not isinstance(index, int) or not 0 <= index < len(visits):
-        raise BackupError(f"A booking names visit {index!r}, which is not in the backup.")
-    return visits[index]
+def _indexed(rows: list, index, what: str, kind: str):
+    """The row a dumped item names by its place in the dump's list (e.g. a booking's visit)."""
+    if not isinstance(index, int) or not 0 <= index < len(rows):
+        raise BackupError(f"{what} names {kind} {index!r}, which is not in the backup.")
+    return rows[index]
 
 
 def without_timestamp(dump: dict) -> dict:
@@ -144,20 +165,39 @@ def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
         if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
             raise BackupError(f"A meeting with the address name “{slug}” already exists; restore into an empty database.")
         meeting = _build(Meeting, data["meeting"])
+        sessions = []
         for item in data["sessions"]:
             session = _build(ProgrammeSession, item)
             session.speakers = [_build(Speaker, speaker) for speaker in item["speakers"]]
             meeting.sessions.append(session)
+            sessions.append(session)
         visits = [_build(FieldVisit, item) for item in data["visits"]]
         meeting.visits.extend(visits)
         db.session.add(meeting)
+        # Dumps written before registration questions existed have none.
+        questions = [
+            _build(Question, item, meeting=meeting,
+                   visit=None if item.get("visit") is None else _indexed(visits, item["visit"], "A question", "visit"))
+            for item in data.get("questions", [])
+        ]
+        db.session.add_all(questions)
         for item in data["registrations"]:
             registration = _build(Registration, item, meeting=meeting)
             registration.links = [RegistrationLink(token_hash=link["token_hash"],
                                                    created_at=datetime.fromisoformat(link["created_at"]))
                                   for link in item.get("links", [])]
-            registration.bookings = [_build(VisitBooking, booking, visit=_visit(visits, booking["visit"]))
-                                     for booking in item["bookings"]]
+            registration.bookings = [
+                _build(VisitBooking, booking, visit=_indexed(visits, booking["visit"], "A booking", "visit"))
+                for booking in item["bookings"]
+            ]
+            # Dumps written before sign-ups existed have none.
+            registration.signups = [
+                _build(SessionSignup, signup, session=_indexed(sessions, signup["session"], "A sign-up", "session"))
+                for signup in item.get("signups", [])
+            ]
+            db.session.add_all(_build(Answer, answer, registration=registration,
+                                      question=_indexed(questions, answer["question"], "An answer", "question"))
+                               for answer in item.get("answers", []))
             db.session.add(registration)
         missing = []
         for email in data["hosts"]:

@@ -102,3 +102,23 @@ def test_secret_details_are_never_written(app, make_meeting):
                      details={"id_number": "X1", "token": "abc", "new_password": "pw", "fields": ["email"]})
         db.session.commit()
     assert _entries(app, meeting_id=meeting.id)[0][4] == {"fields": ["email"]}
+
+
+def test_views_of_needs_and_arrivals_at_the_desk_are_recorded(app, client, make_meeting, make_registration,
+                                                             organiser):
+    meeting = make_meeting()
+    needs = make_registration(meeting, diets="halal", accessibility="Wheelchair user")
+    plain = make_registration(meeting)
+    client.login(organiser.email)
+    client.get(f"/manage/meetings/{meeting.slug}/registrations/{needs.id}")
+    client.get(f"/manage/meetings/{meeting.slug}/registrations/{plain.id}")  # nothing personal to show
+    assert client.post_form(f"/manage/meetings/{meeting.slug}/checkin/{needs.id}/arrival").status_code == 303
+    assert client.post_form(f"/manage/meetings/{meeting.slug}/checkin/{needs.id}/undo").status_code == 303
+    entries = _entries(app, subject_type="registrations", subject_id=needs.id)
+    assert [(kind, actor, who) for kind, actor, who, *_ in entries] == [
+        ("needs.viewed", "account", organiser.email), ("checkin.arrived", "account", organiser.email),
+        ("checkin.undone", "account", organiser.email)]
+    assert entries[0][4] == {"shown": ["dietary needs", "accessibility needs"], "page": "registration"}
+    assert _entries(app, subject_type="registrations", subject_id=plain.id) == []
+    # Nothing of the needs themselves goes into the trail, which every host of the meeting reads.
+    assert "halal" not in str(entries) and "Wheelchair" not in str(entries)

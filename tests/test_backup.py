@@ -1,6 +1,7 @@
 """`flask backup` dumps a meeting as JSON and `flask restore` reads it back with nothing lost."""
 import json
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, update
@@ -11,6 +12,7 @@ from portmeet.backup import dump_meeting, without_timestamp
 from portmeet.demo import DELEGATES, DEMO_SLUG
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.questions.models import Answer, Question, QuestionKind
 from portmeet.registration.models import BookingStatus, RegistrationStatus, VisitBooking
 from portmeet.registration.service import registration_by_token
 
@@ -34,6 +36,17 @@ def demo_with_registrations(app, runner, make_registration, make_user):
                           status=RegistrationStatus.cancelled, cancelled_at=datetime(2026, 1, 3, 12, 0)),
     ]
     with app.app_context():
+        # Questions of the host's own, one asked only of the boat's passengers, and their answers.
+        hat = Question(meeting_id=meeting.id, kind=QuestionKind.choice, label="Hard hat size", choices=["S", "M", "L"],
+                       translations={"fr": {"label": "Taille du casque", "choices": ["S", "M", "L"]}},
+                       visit_id=boat.id, required=True, on_manifest=True, position=1)
+        nights = Question(meeting_id=meeting.id, kind=QuestionKind.number, label="Nights at the hotel",
+                          min_value=Decimal("0.5"), max_value=Decimal("14"), position=2)
+        db.session.add_all([hat, nights])
+        db.session.flush()
+        db.session.add_all([Answer(registration_id=registrations[0].id, question_id=hat.id, value="M"),
+                            Answer(registration_id=registrations[0].id, question_id=nights.id, value="3"),
+                            Answer(registration_id=registrations[1].id, question_id=hat.id, value="L")])
         # The last pick of the second delegate is on the waitlist.
         db.session.execute(update(VisitBooking).where(VisitBooking.registration_id == registrations[1].id,
                                                       VisitBooking.visit_id == centre.id)
@@ -82,6 +95,10 @@ def test_backup_then_restore_into_an_empty_database_loses_nothing(app, runner, d
     assert restored["hosts"] == ["host@example.org"]
     statuses = [[b["status"] for b in r["bookings"]] for r in restored["registrations"][-3:]]
     assert statuses == [["booked"], ["booked", "waitlisted"], ["booked"]]
+    assert [(q["label"], q["visit"], q["min_value"]) for q in restored["questions"]] == [
+        ("Hard hat size", 0, None), ("Nights at the hotel", None, "0.50")]
+    answers = [[(a["question"], a["value"]) for a in r["answers"]] for r in restored["registrations"][-3:]]
+    assert answers == [[(0, "M"), (1, "3")], [(0, "L")], []]
 
 
 def test_restore_on_this_database_after_the_meeting_was_deleted(app, runner, demo_with_registrations, tmp_path):

@@ -1,4 +1,5 @@
 """The day after the meeting, `send-reminders` e-mails each delegate once: certificate and presentations."""
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -32,6 +33,11 @@ def test_the_day_after_the_meeting_each_delegate_gets_one_mail(app, runner, smtp
     assert ana["Subject"] == "Citizen Port Meeting Antwerp: thank you for coming"
     body = ana.get_content()
     assert "certificate of attendance is ready" in body and "/meetings/cpm-antwerp/#presentations" in body
+    # Straight to the PDF, through a private link of its own.
+    certificate_link = re.search(r"https?://\S+(/registrations/[\w-]+/certificate\.pdf)", body)
+    assert certificate_link, body
+    response = app.test_client().get(certificate_link.group(1))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
     [nils] = smtp_server.to("nils@example.org")
     assert "attestation" not in nils.get_content() and "Merci" in nils.get_content()
     assert smtp_server.to("gone@example.org") == []

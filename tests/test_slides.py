@@ -176,3 +176,11 @@ def test_another_meetings_host_cannot_see_unpublished_slides(app, host, client, 
     make_user(email="other@example.org", hosts=(make_meeting(),))
     client.login("other@example.org")
     assert client.get(f"/manage/meetings/{meeting.slug}/sessions/{session.id}/slides.pdf").status_code == 404
+
+
+def test_deleting_a_session_deletes_its_slides_file(app, host, meeting, session, slides_pdf):
+    upload(host, meeting, session, slides_pdf)
+    assert len(uploaded_files(app)) == 1
+    response = host.post_form(f"/manage/meetings/{meeting.slug}/sessions/{session.id}/delete", {"confirm": "y"})
+    assert response.status_code == 303
+    assert uploaded_files(app) == []

@@ -1,5 +1,6 @@
 """Visa invitation letters: a delegate asks, the hosts approve or decline, the letter is a real signed PDF."""
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -83,7 +84,10 @@ def test_approved_letter_carries_the_passport_details_on_the_letterhead(app, cli
     assert runner.invoke(args=["send-mail"]).exit_code == 0
     [confirmation, approval] = smtp_server.to("chidinma@lagosport.example")
     assert approval["Subject"] == "Citizen Port Meeting Valencia: your visa invitation letter is ready"
-    assert "registration page" in approval.get_content()
+    # The e-mail links straight to the letter, through a private link of its own.
+    letter_link = re.search(r"https?://\S+/registrations/([\w-]+)/invitation-letter\.pdf", approval.get_content())
+    assert letter_link, approval.get_content()
+    assert read_pdf(client.get(f"/registrations/{letter_link.group(1)}/invitation-letter.pdf")).pages
 
     client.post_form("/logout")
     own_page = client.get(f"/registrations/{token}").get_data(as_text=True)

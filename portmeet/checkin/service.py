@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select, update
 
+from portmeet import audit
 from portmeet.extensions import db
 from portmeet.collation import fold, matches
 from portmeet.meetings.models import Meeting
@@ -80,7 +81,11 @@ def mark_arrival(registration: Registration, confirmed: bool = False) -> Arrival
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(registration, ["checked_in_at", "updated_at"])
-    return ArrivalOutcome.checked_in if result.rowcount == 1 else ArrivalOutcome.already
+    if result.rowcount != 1:
+        return ArrivalOutcome.already
+    audit.record(registration.meeting_id, "checkin.arrived", subject=registration,
+                 details={"confirmed_status": registration.status.value} if confirmed else None)
+    return ArrivalOutcome.checked_in
 
 
 def undo_arrival(registration: Registration) -> bool:
@@ -88,6 +93,7 @@ def undo_arrival(registration: Registration) -> bool:
     if registration.checked_in_at is None:
         return False
     registration.checked_in_at = None
+    audit.record(registration.meeting_id, "checkin.undone", subject=registration)
     db.session.flush()
     return True
 

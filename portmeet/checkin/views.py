@@ -12,6 +12,7 @@ from portmeet.checkin import service
 from portmeet.checkin.forms import ArrivalForm, SearchForm, WalkInForm
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
+from portmeet.registration import privacy
 from portmeet.registration.models import Registration, RegistrationStatus, VisitBooking
 from portmeet.checkin.tokens import checkin_token, registration_by_checkin_token
 from portmeet.registration.service import RegistrationError, register
@@ -53,6 +54,8 @@ def registration(slug: str, code: str):
         .where(VisitBooking.registration_id == registration.id).order_by(VisitBooking.id)
     ).all()
     bookings = sorted(bookings, key=lambda b: (b.visit.day, b.visit.start_time))
+    if privacy.record_view(meeting, registration, with_id_data=False, page="check-in"):
+        db.session.commit()
     return render_template(
         "checkin/registration.html", registration=registration, bookings=bookings, code=code,
         button_form=ArrivalForm(formdata=None, code=code), **_page_context(meeting),

@@ -12,7 +12,7 @@ from portmeet.accounts.permissions import (
 )
 from portmeet.boarding.service import marks_by_registration
 from portmeet.checkin.service import local_time
-from portmeet.documents import service
+from portmeet.documents import catering, service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.cache import cached_or_render
@@ -132,6 +132,24 @@ def manifest_csv(slug: str, visit_id: int):
     return file_response(service.manifest_csv(visit_roster(visit), manifest_questions(meeting),
                                               answers_by_registration(meeting), marks_by_registration(visit)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
+
+
+@bp.get("/manage/meetings/<slug>/catering.pdf")
+@login_required
+def catering_pdf(slug: str):
+    """For the caterer: each meal and social event, how many eat, their dietary needs and who has them."""
+    meeting = get_managed_meeting_or_404(slug)
+    _log_export(meeting, "export.catering", format="pdf")
+    return pdf_response("documents/catering.html", f"{meeting.slug}-catering.pdf", meeting=meeting,
+                        meals=catering.catering(meeting))
+
+
+@bp.get("/manage/meetings/<slug>/catering.csv")
+@login_required
+def catering_csv(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    _log_export(meeting, "export.catering", format="csv")
+    return file_response(catering.catering_csv(catering.catering(meeting)), f"{meeting.slug}-catering.csv", "text/csv")
 
 
 # --- public ---------------------------------------------------------------------------------------

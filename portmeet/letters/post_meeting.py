@@ -65,5 +65,6 @@ def _queue(registration: Registration, has_presentations: bool) -> None:
             if has_presentations else None,
             meeting_url=external_url("meetings.detail", slug=meeting.slug),
             resend_url=external_url("registration.resend_link", slug=meeting.slug),
+            certificate_url=mail.private_url(registration, "letters.certificate") if certificate else None,
         )
         mail.queue(registration.email, _("%(meeting)s: %(subject)s", meeting=meeting.title, subject=subject), body)

@@ -91,6 +91,7 @@ def _queue_decision_mail(registration: Registration) -> None:
             "letters/mail/visa_decision.txt", registration=registration, meeting=meeting, approved=approved,
             meeting_url=mail.external_url("meetings.detail", slug=meeting.slug),
             resend_url=mail.external_url("registration.resend_link", slug=meeting.slug),
+            letter_url=mail.private_url(registration, "letters.invitation_letter") if approved else None,
         )
         # The colon is part of the translation: French wants a no-break space before it.
         mail.queue(registration.email, _("%(meeting)s: %(subject)s", meeting=meeting.title, subject=subject), body)

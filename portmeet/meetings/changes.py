@@ -1,5 +1,5 @@
-"""Changes by the hosts that reach the delegates: places raised or lowered, visits and sessions moved
-or deleted. Places go through `registration.waitlist` (its locks, counts and promotions); every
+"""Changes by the hosts that reach the delegates: places raised or lowered (meeting, visits, meals and
+social events that take sign-ups), visits and sessions moved or deleted. Places go through `registration.waitlist` (its locks, counts and promotions); every
 delegate concerned is told by e-mail in their own language. Functions flush; the caller commits.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.registration import mail, notices, waitlist
-from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
+from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, SessionSignup, VisitBooking
 from portmeet.timeutil import utcnow
 
 # What a delegate needs to hear about when it changes (the title or description they can read online).
@@ -32,8 +32,12 @@ class PlacesError(ValueError):
 # --- places ---------------------------------------------------------------------------------------
 
 def booked_count(visit: FieldVisit) -> int:
-    return db.session.scalar(select(func.count()).select_from(VisitBooking).where(
-        VisitBooking.visit_id == visit.id, VisitBooking.status == BookingStatus.booked))
+    return _count(waitlist.VISITS, visit.id, (BookingStatus.booked,))
+
+
+def _count(kind: waitlist.PlaceKind, place_id: int, statuses) -> int:
+    return db.session.scalar(select(func.count()).select_from(kind.booking).where(
+        kind.key_column == place_id, kind.booking.status.in_(statuses)))
 
 
 def lock_meeting_places(meeting: Meeting, capacity: int | None) -> None:
@@ -62,6 +66,36 @@ def lock_visit_places(visit: FieldVisit, capacity: int | None) -> None:
             "%(num)d places are booked on this visit: the places cannot be fewer than that.", booked))
 
 
+def lock_session_places(session: ProgrammeSession, capacity: int | None) -> None:
+    """Before a meal or social event changes: take the meeting's then the session's lock (the lock order
+    of registration.waitlist), and refuse fewer places than are booked, or no places while sign-ups stand."""
+    waitlist.lock_meeting(session.meeting)
+    waitlist.lock_places(waitlist.SESSIONS, [session.id])
+    if capacity is None:
+        standing = _count(waitlist.SESSIONS, session.id, (BookingStatus.booked, BookingStatus.waitlisted))
+        if standing:
+            raise PlacesError(ngettext(
+                "%(num)d person has signed up for this event: it keeps its places (delete the event to cancel "
+                "the sign-ups).",
+                "%(num)d people have signed up for this event: it keeps its places (delete the event to cancel "
+                "the sign-ups).", standing))
+        return
+    booked = _count(waitlist.SESSIONS, session.id, (BookingStatus.booked,))
+    if capacity < booked:
+        raise PlacesError(ngettext(
+            "%(num)d place is booked for this event: the places cannot be fewer than that.",
+            "%(num)d places are booked for this event: the places cannot be fewer than that.", booked))
+
+
+def fill_session_places(session: ProgrammeSession) -> waitlist.Promotions:
+    """After an event's places changed (under its lock): the oldest waiting sign-ups get the free places."""
+    promotions = waitlist.Promotions()
+    if session.capacity is not None:
+        waitlist.fill_places(waitlist.SESSIONS, [session.id], promotions)
+    mail.queue_promotions(promotions)
+    return promotions
+
+
 def fill_meeting_places(meeting: Meeting) -> waitlist.Promotions:
     """After the meeting's capacity changed (under its lock): the oldest waiting get the free places
     at once, and their e-mails are queued."""
@@ -86,6 +120,18 @@ def snapshot(item, fields: tuple[str, ...]) -> dict:
 
 def _changes(item, before: dict) -> list[tuple[str, object, object]]:
     return [(name, old, getattr(item, name)) for name, old in before.items() if getattr(item, name) != old]
+
+
+def session_delegates(session: ProgrammeSession) -> list[Registration]:
+    """Delegates booked or waiting for a meal or social event (not cancelled), by name; once each, however
+    many places they hold."""
+    signed_up = select(SessionSignup.registration_id).where(
+        SessionSignup.session_id == session.id, SessionSignup.status != BookingStatus.cancelled)
+    return list(db.session.scalars(
+        select(Registration)
+        .where(Registration.id.in_(signed_up), Registration.status != RegistrationStatus.cancelled)
+        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name), Registration.id)
+    ))
 
 
 def visit_delegates(visit: FieldVisit) -> list[Registration]:
@@ -148,4 +194,26 @@ def remove_visit(visit: FieldVisit) -> VisitRemoval:
     for registration in delegates:
         db.session.expire(registration, ["bookings", "cancelled_bookings"])
         notices.queue_visit_cancelled(registration, visit)
+    return VisitRemoval(cancelled=True, told=len(delegates))
+
+
+def remove_session(session: ProgrammeSession) -> VisitRemoval:
+    """Delete a session nobody signed up for; cancel a meal or social event with sign-ups as a visit with
+    bookings is cancelled: it leaves the programme and the counts, stays on its delegates' pages as
+    cancelled, and each of them is told by e-mail."""
+    lock_session_places(session, session.capacity)
+    delegates = session_delegates(session)
+    signups = db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)).all()
+    if not signups:
+        db.session.delete(session)
+        db.session.flush()
+        return VisitRemoval(cancelled=False, told=0)
+    session.cancelled_at = utcnow()
+    for signup in signups:
+        signup.status = BookingStatus.cancelled
+    db.session.flush()
+    db.session.expire(session.meeting, ["sessions"])
+    for registration in delegates:
+        db.session.expire(registration, ["signups", "cancelled_signups"])
+        notices.queue_session_cancelled(registration, session)
     return VisitRemoval(cancelled=True, told=len(delegates))

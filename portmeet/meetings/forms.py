@@ -25,7 +25,7 @@ from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
 from portmeet.meetings import maps, service, slides
 from portmeet.meetings.content import translation_form_data
-from portmeet.meetings.models import MeetingStatus, SessionKind, Transport
+from portmeet.meetings.models import SIGN_UP_KINDS, MeetingStatus, SessionKind, Transport
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TIMEZONES = sorted(available_timezones())
@@ -147,6 +147,11 @@ class SessionForm(TranslatedForm):
                              description=_l("https://… — shown as a link; this server never opens it."))
     slides_public = BooleanField(_l("Everyone may see the slides (otherwise registered delegates only, "
                                     "through their private link)"))
+    capacity = IntegerField(_l("Places for sign-up"), validators=[
+        Optional(), NumberRange(min=1, max=10000, message=_l("Places must be between 1 and 10000."))],
+        description=_l("Meals and social events only. Left empty, there is no sign-up and every confirmed "
+                       "delegate is counted; with places, delegates sign up on the registration form, "
+                       "with a waitlist when it is full."))
     notify = BooleanField(_l("E-mail the confirmed delegates if the session's day, times or room change"))
 
     def __init__(self, *args, meeting, session=None, **kwargs):
@@ -195,6 +200,11 @@ class SessionForm(TranslatedForm):
         if self.session is None and len(self.meeting.sessions) >= limit:
             raise ValidationError(_("A meeting can have at most %(num)s sessions; delete one before adding another.",
                                     num=limit))
+
+    def validate_capacity(self, field):
+        if field.data is not None and self.kind.data not in {kind.value for kind in SIGN_UP_KINDS}:
+            raise ValidationError(_("Only a meal or a social event takes sign-ups: leave the places empty, "
+                                    "or choose the kind “Meal” or “Social”."))
 
     def validate_speakers(self, field):
         try:

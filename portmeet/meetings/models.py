@@ -80,9 +80,11 @@ class Meeting(db.Model):
     id_data_purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # The programme; a meal or social event cancelled by its hosts (kept for its sign-ups) is left out.
     sessions: Mapped[list[ProgrammeSession]] = relationship(
         back_populates="meeting",
         cascade="all, delete-orphan",
+        primaryjoin="and_(Meeting.id == ProgrammeSession.meeting_id, ProgrammeSession.cancelled_at.is_(None))",
         order_by="(ProgrammeSession.day, ProgrammeSession.start_time, ProgrammeSession.position)",
     )
     # The visits on offer; a visit cancelled by its hosts (kept for its delegates' pages) is left out.
@@ -125,11 +127,18 @@ class Meeting(db.Model):
         return f"<Meeting {self.slug}>"
 
 
+# The kinds of session that may take sign-ups with places (a lunch, the social dinner).
+SIGN_UP_KINDS = (SessionKind.meal, SessionKind.social)
+
+
 class ProgrammeSession(db.Model):
     """A programme item: a talk, a debate, a break, a meal…"""
 
     __tablename__ = "sessions"
-    __table_args__ = (CheckConstraint("end_time > start_time", name="end_after_start"),)
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
@@ -148,6 +157,11 @@ class ProgrammeSession(db.Model):
     slides_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     slides_public: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     translations: Mapped[dict | None] = mapped_column(JSON)
+    # Places of a meal or social event that takes sign-ups; None: no sign-up, every confirmed delegate attends.
+    capacity: Mapped[int | None]
+    # Set when the hosts delete a session that had sign-ups: it leaves the programme and the counts, but
+    # stays on its delegates' pages as cancelled (as a field visit does).
+    cancelled_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="sessions")
     # Loaded with their sessions in one query: every page that shows a session shows its speakers.
@@ -158,6 +172,10 @@ class ProgrammeSession(db.Model):
     @property
     def has_slides(self) -> bool:
         return bool(self.slides_file or self.slides_url)
+
+    @property
+    def takes_sign_ups(self) -> bool:
+        return self.capacity is not None and self.kind in SIGN_UP_KINDS
 
 
 class Speaker(db.Model):

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portmeet import audit
+from portmeet import audit, uploads
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.countries import is_country
 from portmeet.extensions import db
@@ -35,7 +35,7 @@ MEETING_FIELDS = (
     "description", "host_organisation", "partners", "contact_email", "registration_opens",
     "registration_closes", "capacity", "status", "language", "venue_latitude", "venue_longitude", "series",
 )
-SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description")
+SESSION_FIELDS = ("day", "start_time", "end_time", "title", "kind", "room", "description", "capacity")
 VISIT_FIELDS = (
     "title", "description", "day", "start_time", "end_time", "meeting_point", "transport",
     "capacity", "requires_id", "id_deadline", "latitude", "longitude",
@@ -257,8 +257,12 @@ def speakers_as_text(session: ProgrammeSession) -> str:
 
 def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
                  session: ProgrammeSession | None = None, *, notify: bool = False) -> ProgrammeSession:
-    """Add or change a session; with `notify`, the confirmed delegates hear of a new day, time or room."""
+    """Add or change a session; with `notify`, the confirmed delegates hear of a new day, time or room.
+    A meal or social event's places go through the waitlist rules as a visit's: fewer than are booked is
+    refused (PlacesError), more go to the oldest waiting at once."""
     created = session is None
+    if session is not None and "capacity" in data:
+        changes.lock_session_places(session, data["capacity"])
     if session is None:
         session = ProgrammeSession(meeting=meeting)
         db.session.add(session)
@@ -275,6 +279,10 @@ def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
     ]
     db.session.flush()
     details = {} if created else {"fields": changed}
+    if not created and "capacity" in changed:
+        promoted = len(changes.fill_session_places(session).signups)
+        if promoted:
+            details["promoted"] = promoted
     if notify and before is not None:
         details["told"] = changes.notify_session_change(session, before)
     if created or changed:
@@ -283,10 +291,15 @@ def save_session(meeting: Meeting, data: dict, speakers: list[SpeakerLine],
     return session
 
 
-def delete_session(session: ProgrammeSession) -> None:
-    audit.record(session.meeting_id, "session.deleted", subject=session)
-    db.session.delete(session)
-    db.session.flush()
+def delete_session(session: ProgrammeSession) -> changes.VisitRemoval:
+    """Erase a session, or cancel a meal or social event with sign-ups (see `changes.remove_session`)."""
+    meeting_id, title, slides_file = session.meeting_id, session.title, session.slides_file
+    removal = changes.remove_session(session)
+    if not removal.cancelled:
+        uploads.discard(slides_file)  # the file goes once the deletion is committed
+    audit.record(meeting_id, "session.cancelled" if removal.cancelled else "session.deleted", subject=session,
+                 details={"title": title, "told": removal.told} if removal.cancelled else {})
+    return removal
 
 
 def save_visit(meeting: Meeting, data: dict, visit: FieldVisit | None = None, *, notify: bool = False) -> FieldVisit:

@@ -15,7 +15,7 @@ from portmeet.accounts.permissions import (
 from portmeet.accounts.service import hosts_of
 from portmeet.extensions import db
 from portmeet.meetings import copying, service, slides
-from portmeet.meetings.changes import PlacesError
+from portmeet.meetings.changes import PlacesError, session_delegates
 from portmeet.meetings.forms import CopyForm, MeetingForm, SessionForm, VisitForm
 from portmeet.meetings.models import FieldVisit, MeetingStatus, ProgrammeSession
 from portmeet.registration.listing import visit_roster
@@ -173,14 +173,19 @@ def edit_session(slug: str, session_id: int | None = None):
         form.speakers.data = service.speakers_as_text(session)
         form.fill_translations(session)
     if form.validate_on_submit():
-        session = service.save_session(meeting, form.data, form.parsed_speakers, session,
-                                       notify=bool(form.notify.data))
-        slides.save_slides(session, upload=form.slides_upload, filename=form.slides_filename,
-                           url=form.slides_url.data, public=form.slides_public.data,
-                           remove=form.remove_slides.data)
-        db.session.commit()
-        flash(_("Session saved."), "success")
-        return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
+        try:
+            session = service.save_session(meeting, form.data, form.parsed_speakers, session,
+                                           notify=bool(form.notify.data))
+        except PlacesError as error:
+            db.session.rollback()
+            _refuse(form, error)
+        else:
+            slides.save_slides(session, upload=form.slides_upload, filename=form.slides_filename,
+                               url=form.slides_url.data, public=form.slides_public.data,
+                               remove=form.remove_slides.data)
+            db.session.commit()
+            flash(_("Session saved."), "success")
+            return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
     return render_template("meetings/session_form.html", form=form, meeting=meeting, session=session), form_status(form)
 
 
@@ -192,12 +197,16 @@ def delete_session(slug: str, session_id: int):
     session = get_meeting_item_or_404(ProgrammeSession, session_id, meeting)
     form = EmptyForm()
     if form.validate_on_submit() and request.form.get("confirm") == "y":
-        service.delete_session(session)
+        removal = service.delete_session(session)
         db.session.commit()
-        flash(_("Session deleted."), "success")
+        if removal.cancelled:
+            flash(ngettext("Event cancelled; %(num)d delegate was told by e-mail.",
+                           "Event cancelled; %(num)d delegates were told by e-mail.", removal.told), "success")
+        else:
+            flash(_("Session deleted."), "success")
         return redirect(url_for("meetings.manage_meeting", slug=slug) + "#programme", 303)
-    return render_template("meetings/delete_session.html", meeting=meeting, session=session, form=form), \
-        400 if request.method == "POST" else 200
+    return render_template("meetings/delete_session.html", meeting=meeting, session=session, form=form,
+                           signed_up=session_delegates(session)), 400 if request.method == "POST" else 200
 
 
 @bp.route("/manage/meetings/<slug>/visits/new", methods=["GET", "POST"])

@@ -102,8 +102,9 @@ class Answer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
-    # RESTRICT: the database too refuses to delete an answered question.
-    question_id: Mapped[int] = mapped_column(ForeignKey("registration_questions.id", ondelete="RESTRICT"), index=True)
+    # No cascade: the database too refuses to delete an answered question (checked at the end of the
+    # statement, so that deleting a whole meeting, answers included, still works).
+    question_id: Mapped[int] = mapped_column(ForeignKey("registration_questions.id"), index=True)
     value: Mapped[str] = mapped_column(Text)
 
     registration: Mapped[Registration] = relationship()

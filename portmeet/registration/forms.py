@@ -1,4 +1,6 @@
 """Registration forms: the delegate's form (also used to edit), the re-send link form, the manage filters."""
+from functools import cached_property
+
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -25,10 +27,26 @@ from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
 from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
-from portmeet.registration import listing, service, visa
+from portmeet.registration import listing, service, visa, waitlist
 from portmeet.registration.models import Category, IdType, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
+
+
+def _id_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class IdPicksField(SelectMultipleField):
+    """Repeated ids; one that is not a number becomes None, so that the form's own check says, beside the
+    field, that it is not on the list (rather than WTForms' message about coercion)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = [_id_or_none(value) for value in valuelist]
 
 
 class RegistrationForm(FlaskForm):
@@ -50,6 +68,7 @@ class RegistrationForm(FlaskForm):
     accessibility = TextAreaField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
     consent_list = BooleanField(_l("List my name, organisation and country in the public participant list"))
     visits = SelectMultipleField(_l("Field visits"), coerce=int, validate_choice=False)
+    signups = IdPicksField(_l("Meals and social events"), coerce=int, validate_choice=False)
     nationality = CountryField(_l("Nationality"), validators=[Optional()], blank=_l("Choose…"))
     id_number = StringField(_l("ID document number (passport or national ID card)"),
                             validators=[Optional(), Length(max=50)])
@@ -69,6 +88,7 @@ class RegistrationForm(FlaskForm):
         self.by_organiser = by_organiser  # organisers may still change ID data after a deadline
         self.duplicate = False  # the template then offers to re-send the private link
         self.visits.choices = [(visit.id, localized(visit, "title")) for visit in meeting.visits]
+        self.signups.choices = []  # the template lists `signup_sessions`, with their places
         if not by_organiser:
             # Delegates choose only these; speaker, host, organiser and press (printed on the badge's band)
             # are given by staff. A delegate whose category staff set keeps it when editing.
@@ -110,6 +130,19 @@ class RegistrationForm(FlaskForm):
         if any(visit_id not in known for visit_id in field.data or ()):
             raise ValidationError(_("Pick field visits from the list."))
 
+    @cached_property
+    def signup_sessions(self):
+        """The meeting's meals and social events taking sign-ups (read only when shown or checked: a
+        registration without sign-ups costs no query for them)."""
+        return waitlist.signup_sessions(self.meeting)
+
+    def validate_signups(self, field):
+        if not field.data:
+            return
+        known = {session.id for session in self.signup_sessions}
+        if any(session_id not in known for session_id in field.data or ()):
+            raise ValidationError(_("Pick meals and social events from the list."))
+
     def validate_date_of_birth(self, field):
         if field.data and not (1900 <= field.data.year and field.data < self.meeting.start_date):
             raise ValidationError(_("Enter your date of birth as written on your passport or ID card."))
@@ -137,7 +170,8 @@ class RegistrationForm(FlaskForm):
                 "id_expiry": self.id_expiry.data, "id_name": (self.id_name.data or "").strip() or None}
 
     def registration_data(self) -> dict:
-        data = {name: getattr(self, name).data for name in (*service.PROFILE_FIELDS, "category", "visits", "diets")}
+        data = {name: getattr(self, name).data
+                for name in (*service.PROFILE_FIELDS, "category", "visits", "signups", "diets")}
         data.update(self.id_data())
         data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
         data["answers"] = answers_from(self.questions)

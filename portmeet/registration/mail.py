@@ -27,7 +27,7 @@ from sqlalchemy import or_, select, update
 
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
-from portmeet.meetings.models import FieldVisit
+from portmeet.meetings.models import FieldVisit, ProgrammeSession
 from portmeet.registration import waitlist
 from portmeet.registration.models import OutboxMessage, Registration
 from portmeet.timeutil import utcnow
@@ -83,6 +83,11 @@ def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int 
     return [(b.visit, b.status.value, positions.get(b.id)) for b in registration.bookings]
 
 
+def _signup_lines(registration: Registration) -> list[tuple[ProgrammeSession, str, int | None]]:
+    positions = waitlist.signup_positions(registration)
+    return [(s.session, s.status.value, positions.get(s.id)) for s in registration.signups]
+
+
 def render(template: str, registration: Registration, **context) -> str:
     """The text of an e-mail to the delegate from templates/registration/mail/, with their status,
     picks and a working link to their own page (`private_url`)."""
@@ -93,6 +98,7 @@ def render(template: str, registration: Registration, **context) -> str:
         meeting=meeting,
         position=waitlist.registration_position(registration),
         visits=_visit_lines(registration),
+        signups=_signup_lines(registration),
         meeting_url=external_url("meetings.detail", slug=meeting.slug),
         resend_url=external_url("registration.resend_link", slug=meeting.slug),
         private_url=_LinkOnDemand(registration),
@@ -209,6 +215,13 @@ def queue_visit_promotion(registration: Registration, visit: FieldVisit) -> None
 
 
 @in_their_language
+def queue_signup_promotion(registration: Registration, session: ProgrammeSession) -> None:
+    subject = _("a place at “%(event)s” is yours", event=localized(session, "title"))
+    queue(registration.email, subject_line(registration, subject),
+          render("signup_promotion", registration, session=session))
+
+
+@in_their_language
 def queue_cancellation(registration: Registration, *, by_organiser: bool = False) -> None:
     queue(registration.email, subject_line(registration, _("registration cancelled")),
           render("cancellation", registration, by_organiser=by_organiser))
@@ -223,7 +236,7 @@ def queue_changed_by_organiser(registration: Registration) -> None:
 def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None = None) -> None:
     """Tell everyone who got a place during one change; `skip` is the delegate who made the change
     (their own confirmation already says it). A delegate promoted at the meeting gets one message,
-    which lists their visit places too."""
+    which lists their visit and meal places too."""
     promoted = {r.id for r in promotions.registrations}
     for registration in promotions.registrations:
         if registration is not skip:
@@ -232,6 +245,10 @@ def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None 
         registration = booking.registration
         if registration is not skip and registration.id not in promoted:
             queue_visit_promotion(registration, booking.visit)
+    for signup in promotions.signups:
+        registration = signup.registration
+        if registration is not skip and registration.id not in promoted:
+            queue_signup_promotion(registration, signup.session)
 
 
 # --- sending ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.dietary import DietaryNeeds
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting, str_enum
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, str_enum
 from portmeet.timeutil import utcnow
 
 
@@ -114,6 +114,16 @@ class Registration(DietaryNeeds, db.Model):
         viewonly=True, order_by="VisitBooking.id",
         primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.status == 'cancelled')",
     )
+    # Sign-ups for meals and social events with places, kept like `bookings` (booked or waiting; those of
+    # an event the hosts cancelled apart).
+    signups: Mapped[list[SessionSignup]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="SessionSignup.id",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.status != 'cancelled')",
+    )
+    cancelled_signups: Mapped[list[SessionSignup]] = relationship(
+        viewonly=True, order_by="SessionSignup.id",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.status == 'cancelled')",
+    )
     links: Mapped[list[RegistrationLink]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationLink.id"
     )
@@ -181,6 +191,26 @@ class VisitBooking(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="bookings")
     visit: Mapped[FieldVisit] = relationship()
+
+
+class SessionSignup(db.Model):
+    """A person's place at a meal or social event that takes sign-ups: booked, or waiting for a place.
+    Counted and promoted by the same rules as a field-visit booking (registration.waitlist)."""
+
+    __tablename__ = "session_signups"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "session_id"),
+        Index("ix_session_signups_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="signups")
+    session: Mapped[ProgrammeSession] = relationship()
 
 
 class OutboxMessage(db.Model):

@@ -80,6 +80,13 @@ def queue_visit_cancelled(registration: Registration, visit: FieldVisit) -> None
 
 
 @in_their_language
+def queue_session_cancelled(registration: Registration, session: ProgrammeSession) -> None:
+    subject = _("“%(event)s” is cancelled", event=session.title)
+    queue(registration.email, subject_line(registration, subject),
+          render("session_cancelled", registration, session=session))
+
+
+@in_their_language
 def queue_booked_by_staff(registration: Registration, visit: FieldVisit) -> None:
     subject = _("a place on “%(visit)s” is yours", visit=visit.title)
     queue(registration.email, subject_line(registration, subject),

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from portmeet.accounts.models import normalize_email
 from portmeet import audit
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.questions.service import save_answers
 from portmeet.registration import mail, visa, waitlist
 from portmeet.registration.models import (
@@ -72,6 +72,15 @@ def picked_visits(meeting: Meeting, visit_ids) -> list[FieldVisit]:
     """The meeting's visits among the picked ids (ids of other meetings are ignored), in time order."""
     wanted = {int(v.id if isinstance(v, FieldVisit) else v) for v in (visit_ids or ())}
     return [visit for visit in meeting.visits if visit.id in wanted]
+
+
+def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
+    """The meeting's meals and social events taking sign-ups among the picked ids (others are ignored),
+    in time order."""
+    wanted = {int(s.id if isinstance(s, ProgrammeSession) else s) for s in (session_ids or ())}
+    if not wanted:
+        return []
+    return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
 
 
 def _id_given(value) -> bool:
@@ -195,6 +204,7 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     the registration window."""
     waitlist.lock_meeting(meeting)
     visits = picked_visits(meeting, data.get("visits"))
+    sessions = picked_sessions(meeting, data.get("signups"))
     # One look-up by e-mail, under the lock and with the meeting's counts, serves both the duplicate check and
     # a delegate who cancelled and registers again: they get their old row back (the e-mail is unique per meeting).
     counts, registration_id = waitlist.registration_counts_and_id(meeting, normalize_email(data.get("email") or ""))
@@ -206,11 +216,13 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     counts = waitlist.fill_meeting(meeting, promotions, counts)
 
     if registration is None:
-        # `bookings=[]`: a new row has none, no need to ask the database.
-        registration = Registration(meeting=meeting, language=meeting.language, bookings=[])  # unless `data` names one
+        # `bookings=[]`, `signups=[]`: a new row has none, no need to ask the database. The language is the
+        # meeting's unless `data` names one.
+        registration = Registration(meeting=meeting, language=meeting.language, bookings=[], signups=[])
         db.session.add(registration)
     else:
         registration.bookings.clear()
+        registration.signups.clear()
         registration.cancelled_at = registration.checked_in_at = None
         for link in registration.links:  # a new registration: the links to the cancelled one stop
             link.revoked_at = link.revoked_at or utcnow()
@@ -226,6 +238,7 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     token = registration.set_new_token()
     db.session.flush()
     waitlist.book(registration, visits, promotions)
+    waitlist.sign_up(registration, sessions, promotions)
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
@@ -255,18 +268,38 @@ def update_registration(registration: Registration, data: dict, *, by_organiser:
     waitlist.lock_visits(set(dropped) | {visit.id for visit in added})
     for visit_id in dropped:
         registration.bookings.remove(current[visit_id])
+    dropped_sessions, added_sessions = _changed_signups(registration, data)
     db.session.flush()
     if dropped:
         waitlist.fill_visits(dropped, promotions)
+    if dropped_sessions:
+        waitlist.fill_places(waitlist.SESSIONS, dropped_sessions, promotions)
     _apply_profile(registration, data)
     _apply_id_data(registration, data, visits)
     waitlist.book(registration, added, promotions)
+    waitlist.sign_up(registration, added_sessions, promotions)
     if "answers" in data:
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
     if by_organiser:
         mail.queue_changed_by_organiser(registration)
     mail.queue_promotions(promotions, skip=registration)
+
+
+def _changed_signups(registration: Registration, data: dict) -> tuple[list[int], list[ProgrammeSession]]:
+    """Drop the sign-ups no longer picked (after the visits were locked: sessions come next in the lock
+    order); returns (dropped session ids, sessions newly picked). Without `signups` in `data` nothing changes."""
+    if "signups" not in data:
+        return [], []
+    sessions = picked_sessions(registration.meeting, data["signups"])
+    wanted = {session.id for session in sessions}
+    current = {signup.session_id: signup for signup in registration.signups}
+    dropped = [session_id for session_id in current if session_id not in wanted]
+    added = [session for session in sessions if session.id not in current]
+    waitlist.lock_places(waitlist.SESSIONS, set(dropped) | {session.id for session in added})
+    for session_id in dropped:
+        registration.signups.remove(current[session_id])
+    return dropped, added
 
 
 def cancel_registration(registration: Registration, *, by_organiser: bool = False) -> bool:
@@ -277,14 +310,18 @@ def cancel_registration(registration: Registration, *, by_organiser: bool = Fals
     meeting = registration.meeting
     waitlist.lock_meeting(meeting)
     visit_ids = [booking.visit_id for booking in registration.bookings]
+    session_ids = [signup.session_id for signup in registration.signups]
     waitlist.lock_visits(visit_ids)
+    waitlist.lock_places(waitlist.SESSIONS, session_ids)
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     registration.bookings.clear()
+    registration.signups.clear()
     clear_id_data(registration, "cancelled")  # a cancelled delegate goes on no visit
     db.session.flush()
     promotions = waitlist.Promotions()
     waitlist.fill_visits(visit_ids, promotions)
+    waitlist.fill_places(waitlist.SESSIONS, session_ids, promotions)
     waitlist.fill_meeting(meeting, promotions)
     mail.queue_cancellation(registration, by_organiser=by_organiser)
     mail.queue_promotions(promotions)

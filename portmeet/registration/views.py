@@ -23,7 +23,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import links, listing, mail, overrides, service, waitlist
+from portmeet.registration import links, listing, mail, overrides, privacy, service, waitlist
 from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm, StaffPickForm
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
@@ -31,6 +31,11 @@ from portmeet.timeutil import utcnow
 def _picks_with_positions(registration: Registration) -> list:
     positions = waitlist.pick_positions(registration)
     return [(booking, positions.get(booking.id)) for booking in registration.bookings]
+
+
+def _signups_with_positions(registration: Registration) -> list:
+    positions = waitlist.signup_positions(registration)
+    return [(signup, positions.get(signup.id)) for signup in registration.signups]
 
 
 bp = Blueprint("registration", __name__)
@@ -63,6 +68,7 @@ def link_not_valid(_error):
 def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_data: bool) -> None:
     form.category.data = registration.category.value
     form.visits.data = [booking.visit_id for booking in registration.bookings]
+    form.signups.data = [signup.session_id for signup in registration.signups]
     form.diets.data = [diet.value for diet in registration.diet_list]
     form.id_type.data = registration.id_type.value if registration.id_type else ""
     if not with_id_data:
@@ -107,6 +113,7 @@ def register(slug: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
+        signup_counts=waitlist.session_counts(meeting),
         full=waitlist.meeting_is_full(meeting),
     ), _form_status(form)
 
@@ -147,6 +154,7 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         token=token,
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
+        signups=_signups_with_positions(registration),
         masked=service.masked,
         can_edit=registration.meeting.registration_state() == "open",
         can_cancel=not service.meeting_has_ended(registration.meeting),
@@ -211,7 +219,7 @@ def edit(token: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
-        counts=waitlist.visit_counts(meeting), masked=service.masked,
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting), masked=service.masked,
         full=registration.status == RegistrationStatus.waitlisted,
     ), _form_status(form)
 
@@ -307,7 +315,7 @@ def manage_csv(slug: str):
 
 
 def _staff_page(meeting, registration, pick_form=None, status: int = 200):
-    _log_id_data_view(meeting, registration)
+    _log_personal_data_view(meeting, registration, "registration")
     counts = waitlist.visit_counts(meeting)
     return render_template(
         "registration/manage_detail.html",
@@ -316,6 +324,7 @@ def _staff_page(meeting, registration, pick_form=None, status: int = 200):
         visa_form=EmptyForm(),
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
+        signups=_signups_with_positions(registration),
         history=audit.history_of(registration),
         answers=answer_lines(registration, current_language(), staff=True),
         pick_form=pick_form or StaffPickForm(meeting=meeting),
@@ -356,10 +365,9 @@ def manage_pick(slug: str, registration_id: int):
     return _staff_page(meeting, registration, form, 400)
 
 
-def _log_id_data_view(meeting, registration: Registration) -> None:
-    """A staff page about to show a delegate's ID data: the view goes to the audit trail."""
-    if registration.nationality or registration.id_number or registration.date_of_birth:
-        audit.record(meeting, "id_data.viewed", subject=registration)
+def _log_personal_data_view(meeting, registration: Registration, page: str) -> None:
+    """A staff page about to show a delegate's ID data or needs: the view goes to the audit trail."""
+    if privacy.record_view(meeting, registration, with_id_data=True, page=page):
         db.session.commit()
 
 
@@ -376,7 +384,7 @@ def manage_edit(slug: str, registration_id: int):
                             meeting=meeting, registration=registration, by_organiser=True)
     if request.method == "GET":
         _fill_form_from(form, registration, with_id_data=True)
-        _log_id_data_view(meeting, registration)
+        _log_personal_data_view(meeting, registration, "registration edit")
     if form.validate_on_submit():
         try:
             service.update_registration(registration, form.registration_data(), by_organiser=True)
@@ -389,7 +397,7 @@ def manage_edit(slug: str, registration_id: int):
             return redirect(detail_url, 303)
     return render_template(
         "registration/manage_edit.html", form=form, meeting=meeting, registration=registration,
-        counts=waitlist.visit_counts(meeting),
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting),
     ), _form_status(form)
 
 

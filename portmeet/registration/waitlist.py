@@ -1,13 +1,17 @@
-"""The waitlist rules: locks, counts, queue positions and promotions for meeting and visit places.
+"""The waitlist rules: locks, counts, queue positions and promotions for meeting places and for the
+places of field visits and of meals and social events that take sign-ups.
 
 Every change of places goes through these functions, whoever makes it (a delegate registering,
 changing picks or cancelling, a host changing a capacity or deleting a visit, an organiser's override).
+Field visits and sign-up sessions follow one set of rules, parameterised by a `PlaceKind` (`VISITS`,
+`SESSIONS`): which rows hold the places, which rows take them. The visit functions keep their names.
 
 Lock order, the same for every change, so two changes never wait for each other in a circle:
 
 1. the meeting row (`lock_meeting`): serialises the meeting's capacity count, the duplicate e-mail
    check and the waitlist order (creation times are taken under it);
-2. the visit rows, in id order (`lock_visits`), before counting or changing their bookings.
+2. the visit rows, in id order (`lock_visits`), before counting or changing their bookings;
+3. the session rows, in id order (`lock_places(SESSIONS, …)`), before counting or changing their sign-ups.
 
 On PostgreSQL these are `SELECT … FOR UPDATE` row locks, taken with `SET LOCAL lock_timeout` so that
 a stuck transaction makes the others fail (a 503, nothing half-saved) instead of queueing forever;
@@ -27,11 +31,42 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting
-from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+from portmeet.registration.models import (
+    BookingStatus,
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    VisitBooking,
+)
 from portmeet.timeutil import utcnow
 
 DEFAULT_LOCK_TIMEOUT_MS = 25_000
+
+
+@dataclass(frozen=True)
+class PlaceKind:
+    """One kind of places: the rows that have them (`place`: FieldVisit, ProgrammeSession), the rows that
+    take them (`booking`: VisitBooking, SessionSignup) and its column naming the place (`key`), the
+    registration's list of those rows (`picks`) and the list of `Promotions` that collects them."""
+
+    name: str
+    place: type
+    booking: type
+    key: str
+    picks: str
+    promoted: str
+
+    @property
+    def key_column(self):
+        return getattr(self.booking, self.key)
+
+    def place_id(self, booking) -> int:
+        return getattr(booking, self.key)
+
+
+VISITS = PlaceKind("visits", FieldVisit, VisitBooking, "visit_id", "bookings", "bookings")
+SESSIONS = PlaceKind("sessions", ProgrammeSession, SessionSignup, "session_id", "signups", "signups")
 
 
 # --- locks ----------------------------------------------------------------------------------------
@@ -60,20 +95,24 @@ def lock_meeting(meeting: Meeting) -> None:
         set_committed_value(meeting, "capacity", capacity)
 
 
-def lock_visits(visit_ids) -> None:
-    """Take the row locks of these visits, in id order, after the meeting's; their places are read
-    again under the lock, as for the meeting."""
-    visit_ids = sorted(set(visit_ids or ()))
-    if visit_ids:
+def lock_places(kind: PlaceKind, place_ids) -> None:
+    """Take the row locks of these visits or sessions, in id order, after the meeting's (and, for
+    sessions, after the visits'); their places are read again under the lock, as for the meeting."""
+    place_ids = sorted(set(place_ids or ()))
+    if place_ids:
         _set_lock_timeout()
+        model = kind.place
         rows = db.session.execute(
-            select(FieldVisit.id, FieldVisit.capacity).where(FieldVisit.id.in_(visit_ids)).order_by(FieldVisit.id)
-            .with_for_update()
+            select(model.id, model.capacity).where(model.id.in_(place_ids)).order_by(model.id).with_for_update()
         ).all()
-        for visit_id, capacity in rows:
-            visit = db.session.identity_map.get(identity_key(FieldVisit, visit_id))
-            if visit is not None and visit.capacity != capacity:
-                set_committed_value(visit, "capacity", capacity)
+        for place_id, capacity in rows:
+            place = db.session.identity_map.get(identity_key(model, place_id))
+            if place is not None and place.capacity != capacity:
+                set_committed_value(place, "capacity", capacity)
+
+
+def lock_visits(visit_ids) -> None:
+    lock_places(VISITS, visit_ids)
 
 
 # --- counts ---------------------------------------------------------------------------------------
@@ -89,17 +128,33 @@ class VisitCount:
         return max(self.capacity - self.booked, 0)
 
 
+def _place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
+    counts = {place.id: VisitCount(place.capacity or 0) for place in places}
+    if not counts:
+        return counts
+    rows = db.session.execute(
+        select(kind.key_column, kind.booking.status, func.count())
+        .where(kind.key_column.in_(counts.keys()), kind.booking.status != BookingStatus.cancelled)
+        .group_by(kind.key_column, kind.booking.status)
+    )
+    for place_id, status, number in rows:
+        setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
+    return counts
+
+
 def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
     """Booked and waitlisted counts of every field visit of the meeting, in one query."""
-    counts = {visit.id: VisitCount(visit.capacity) for visit in meeting.visits}
-    rows = db.session.execute(
-        select(VisitBooking.visit_id, VisitBooking.status, func.count())
-        .where(VisitBooking.visit_id.in_(counts.keys()))
-        .group_by(VisitBooking.visit_id, VisitBooking.status)
-    )
-    for visit_id, status, number in rows:
-        setattr(counts[visit_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
-    return counts
+    return _place_counts(VISITS, meeting.visits)
+
+
+def signup_sessions(meeting: Meeting) -> list[ProgrammeSession]:
+    """The meeting's meals and social events that take sign-ups, in time order."""
+    return [session for session in meeting.sessions if session.takes_sign_ups]
+
+
+def session_counts(meeting: Meeting) -> dict[int, VisitCount]:
+    """Booked and waitlisted counts of every meal and social event of the meeting that takes sign-ups."""
+    return _place_counts(SESSIONS, signup_sessions(meeting))
 
 
 def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
@@ -131,20 +186,22 @@ def meeting_is_full(meeting: Meeting) -> bool:
     return counts[RegistrationStatus.confirmed] >= meeting.capacity or counts[RegistrationStatus.waitlisted] > 0
 
 
-def eligible_counts(visit_ids) -> dict[int, VisitCount]:
-    """Per visit: places taken, and picks of confirmed delegates waiting for one (a delegate still
-    waiting for a place at the meeting waits for visit places too)."""
-    counts = {visit_id: VisitCount(0) for visit_id in visit_ids}
+def eligible_counts(visit_ids, kind: PlaceKind = VISITS) -> dict[int, VisitCount]:
+    """Per visit (or session): places taken, and picks of confirmed delegates waiting for one (a delegate
+    still waiting for a place at the meeting waits for visit places too)."""
+    counts = {place_id: VisitCount(0) for place_id in visit_ids}
     if not counts:
         return counts
+    booking = kind.booking
     rows = db.session.execute(
-        select(VisitBooking.visit_id, VisitBooking.status, func.count())
-        .join(Registration, Registration.id == VisitBooking.registration_id)
-        .where(VisitBooking.visit_id.in_(counts.keys()), Registration.status == RegistrationStatus.confirmed)
-        .group_by(VisitBooking.visit_id, VisitBooking.status)
+        select(kind.key_column, booking.status, func.count())
+        .join(Registration, Registration.id == booking.registration_id)
+        .where(kind.key_column.in_(counts.keys()), booking.status != BookingStatus.cancelled,
+               Registration.status == RegistrationStatus.confirmed)
+        .group_by(kind.key_column, booking.status)
     )
-    for visit_id, status, number in rows:
-        setattr(counts[visit_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
+    for place_id, status, number in rows:
+        setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
     return counts
 
 
@@ -181,16 +238,17 @@ def registration_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _visit_queue_positions(visits, waiting_for_meeting: set[int]) -> dict[int, int]:
+def _visit_queue_positions(visits, waiting_for_meeting: set[int], kind: PlaceKind = VISITS) -> dict[int, int]:
     """Booking id → place in its visit's queue (1 = next to get a place) for every waiting pick of these
     visits (ids, or a select of ids). Picks of delegates still waiting for the meeting itself
     (`waiting_for_meeting`) do not count ahead of others."""
     # Bookings alone rather than joined to registrations: on tables whose statistics lag behind (a busy
     # first day of registration) PostgreSQL plans that join as a nested loop over every registration.
+    booking = kind.booking
     queues = db.session.execute(
-        select(VisitBooking.id, VisitBooking.visit_id, VisitBooking.registration_id)
-        .where(VisitBooking.visit_id.in_(visits), VisitBooking.status == BookingStatus.waitlisted)
-        .order_by(*queue_order(VisitBooking))
+        select(booking.id, kind.key_column, booking.registration_id)
+        .where(kind.key_column.in_(visits), booking.status == BookingStatus.waitlisted)
+        .order_by(*queue_order(booking))
     ).all()
     positions: dict[int, int] = {}
     ahead: dict[int, int] = {}
@@ -201,16 +259,21 @@ def _visit_queue_positions(visits, waiting_for_meeting: set[int]) -> dict[int, i
     return positions
 
 
-def pick_positions(registration: Registration) -> dict[int, int]:
-    """Booking id → place in its visit's queue, for the registration's waiting picks."""
-    waiting = [b for b in registration.bookings if b.status == BookingStatus.waitlisted]
+def pick_positions(registration: Registration, kind: PlaceKind = VISITS) -> dict[int, int]:
+    """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks."""
+    waiting = [b for b in getattr(registration, kind.picks) if b.status == BookingStatus.waitlisted]
     if not waiting:
         return {}
     if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`)
         return {b.id: b.__dict__["known_position"] for b in waiting}
-    positions = _visit_queue_positions({b.visit_id for b in waiting},
-                                       set(waiting_for_the_meeting(registration.meeting_id)))
+    positions = _visit_queue_positions({kind.place_id(b) for b in waiting},
+                                       set(waiting_for_the_meeting(registration.meeting_id)), kind)
     return {b.id: positions[b.id] for b in waiting}
+
+
+def signup_positions(registration: Registration) -> dict[int, int]:
+    """Sign-up id → place in its session's queue, for the registration's waiting sign-ups."""
+    return pick_positions(registration, SESSIONS)
 
 
 def waitlist_positions(meeting: Meeting) -> tuple[dict[int, int], dict[int, int]]:
@@ -222,6 +285,12 @@ def waitlist_positions(meeting: Meeting) -> tuple[dict[int, int], dict[int, int]
     return {rid: n for n, rid in enumerate(registrations, start=1)}, booking_positions
 
 
+def signup_queue_positions(meeting: Meeting) -> dict[int, int]:
+    """Sign-up id → place in its session's queue, for every waiting sign-up of the meeting."""
+    return _visit_queue_positions(select(ProgrammeSession.id).where(ProgrammeSession.meeting_id == meeting.id),
+                                  set(waiting_for_the_meeting(meeting.id)), SESSIONS)
+
+
 # --- promotions -----------------------------------------------------------------------------------
 
 @dataclass
@@ -231,37 +300,44 @@ class Promotions:
 
     registrations: list[Registration] = field(default_factory=list)
     bookings: list[VisitBooking] = field(default_factory=list)
+    signups: list[SessionSignup] = field(default_factory=list)
+
+
+def fill_places(kind: PlaceKind, place_ids, promotions: Promotions, counts: dict[int, VisitCount] | None = None,
+                capacities: dict[int, int | None] | None = None) -> None:
+    """Give free places of these (locked) visits or sessions to the oldest waiting picks of confirmed
+    delegates (`capacities`: their places when the caller has the rows already)."""
+    if not place_ids:
+        return
+    counts = counts if counts is not None else eligible_counts(place_ids, kind)
+    if capacities is None:
+        capacities = dict(db.session.execute(
+            select(kind.place.id, kind.place.capacity).where(kind.place.id.in_(place_ids))
+        ).all())
+    booking_model = kind.booking
+    for place_id in sorted(place_ids):
+        count = counts[place_id]
+        free = (capacities.get(place_id) or 0) - count.booked
+        if free <= 0 or count.waitlisted == 0:
+            continue
+        waiting = db.session.scalars(
+            select(booking_model)
+            .join(Registration, Registration.id == booking_model.registration_id)
+            .where(kind.key_column == place_id, booking_model.status == BookingStatus.waitlisted,
+                   Registration.status == RegistrationStatus.confirmed)
+            .order_by(*queue_order(booking_model)).limit(free)
+        ).all()
+        for booking in waiting:
+            booking.status = BookingStatus.booked
+            getattr(promotions, kind.promoted).append(booking)
+        count.booked += len(waiting)
+        count.waitlisted -= len(waiting)
+    db.session.flush()
 
 
 def fill_visits(visit_ids, promotions: Promotions, counts: dict[int, VisitCount] | None = None,
                 capacities: dict[int, int] | None = None) -> None:
-    """Give free places of these (locked) visits to the oldest waiting picks of confirmed delegates
-    (`capacities`: the visits' places when the caller has the rows already)."""
-    if not visit_ids:
-        return
-    counts = counts if counts is not None else eligible_counts(visit_ids)
-    if capacities is None:
-        capacities = dict(db.session.execute(
-            select(FieldVisit.id, FieldVisit.capacity).where(FieldVisit.id.in_(visit_ids))
-        ).all())
-    for visit_id in sorted(visit_ids):
-        count = counts[visit_id]
-        free = capacities.get(visit_id, 0) - count.booked
-        if free <= 0 or count.waitlisted == 0:
-            continue
-        waiting = db.session.scalars(
-            select(VisitBooking)
-            .join(Registration, Registration.id == VisitBooking.registration_id)
-            .where(VisitBooking.visit_id == visit_id, VisitBooking.status == BookingStatus.waitlisted,
-                   Registration.status == RegistrationStatus.confirmed)
-            .order_by(*queue_order(VisitBooking)).limit(free)
-        ).all()
-        for booking in waiting:
-            booking.status = BookingStatus.booked
-            promotions.bookings.append(booking)
-        count.booked += len(waiting)
-        count.waitlisted -= len(waiting)
-    db.session.flush()
+    fill_places(VISITS, visit_ids, promotions, counts, capacities)
 
 
 def fill_meeting(meeting: Meeting, promotions: Promotions,
@@ -273,21 +349,23 @@ def fill_meeting(meeting: Meeting, promotions: Promotions,
     if free <= 0 or counts[RegistrationStatus.waitlisted] == 0:
         return counts
     waiting = db.session.scalars(
-        select(Registration).options(selectinload(Registration.bookings))
+        select(Registration).options(selectinload(Registration.bookings), selectinload(Registration.signups))
         .where(Registration.meeting_id == meeting.id, Registration.status == RegistrationStatus.waitlisted)
         .order_by(*queue_order(Registration)).limit(free)
     ).all()
-    visit_ids = set()
+    picked = {kind: set() for kind in (VISITS, SESSIONS)}
     for registration in waiting:
         registration.status = RegistrationStatus.confirmed
         promotions.registrations.append(registration)
-        visit_ids.update(b.visit_id for b in registration.bookings)
+        for kind, place_ids in picked.items():
+            place_ids.update(kind.place_id(b) for b in getattr(registration, kind.picks))
     counts[RegistrationStatus.confirmed] += len(waiting)
     counts[RegistrationStatus.waitlisted] -= len(waiting)
     db.session.flush()
-    if visit_ids:
-        lock_visits(visit_ids)
-        fill_visits(visit_ids, promotions)
+    for kind, place_ids in picked.items():  # visits, then sessions: the lock order
+        if place_ids:
+            lock_places(kind, place_ids)
+            fill_places(kind, place_ids, promotions)
     return counts
 
 
@@ -300,31 +378,50 @@ def promote_waitlists(meeting: Meeting, promotions: Promotions | None = None) ->
     visit_ids = [visit.id for visit in meeting.visits]
     lock_visits(visit_ids)
     fill_visits(visit_ids, promotions)
+    session_ids = [session.id for session in signup_sessions(meeting)]
+    lock_places(SESSIONS, session_ids)
+    fill_places(SESSIONS, session_ids, promotions)
     return promotions
 
 
-def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions) -> None:
-    """Add picks: a place while one is left and the delegate has a place at the meeting, else the
-    waitlist. The meeting must be locked already; this locks the visits."""
-    if not visits:
-        return
-    ids = [visit.id for visit in visits]
-    lock_visits(ids)
-    counts = eligible_counts(ids)
+def book_places(kind: PlaceKind, registration: Registration, places: list, promotions: Promotions) -> list:
+    """Add picks of visits or sessions: a place while one is left and the delegate has a place at the
+    meeting, else the waitlist. The meeting (and, for sessions, any visit changed in the same
+    transaction) must be locked already; this locks the places. Returns the new booking rows."""
+    if not places:
+        return []
+    ids = [place.id for place in places]
+    lock_places(kind, ids)
+    counts = eligible_counts(ids, kind)
     # A place left free by an earlier change goes to those already waiting, never past them.
-    fill_visits([i for i in ids if counts[i].waitlisted], promotions, counts,
-                {visit.id: visit.capacity for visit in visits})
+    fill_places(kind, [i for i in ids if counts[i].waitlisted], promotions, counts,
+                {place.id: place.capacity for place in places})
     confirmed = registration.status == RegistrationStatus.confirmed
-    for visit in visits:
-        count = counts[visit.id]
-        has_place = confirmed and count.booked < visit.capacity
+    relation = "visit" if kind is VISITS else "session"
+    added = []
+    for place in places:
+        count = counts[place.id]
+        has_place = confirmed and count.booked < (place.capacity or 0)
         count.booked += has_place
-        booking = VisitBooking(
-            visit=visit, status=BookingStatus.booked if has_place else BookingStatus.waitlisted, created_at=utcnow(),
+        booking = kind.booking(
+            status=BookingStatus.booked if has_place else BookingStatus.waitlisted, created_at=utcnow(),
+            **{relation: place},
         )
         if not has_place:
-            # Last in this visit's queue, behind the waiting picks of confirmed delegates (those counted):
+            # Last in this place's queue, behind the waiting picks of confirmed delegates (those counted):
             # the e-mail written in this transaction prints it without walking the queue under the locks.
             booking.known_position = count.waitlisted + 1
             count.waitlisted += confirmed
-        registration.bookings.append(booking)
+        getattr(registration, kind.picks).append(booking)
+        added.append(booking)
+    return added
+
+
+def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions) -> None:
+    """Add visit picks (see `book_places`); the meeting must be locked already."""
+    book_places(VISITS, registration, visits, promotions)
+
+
+def sign_up(registration: Registration, sessions: list[ProgrammeSession], promotions: Promotions) -> None:
+    """Add sign-ups for meals and social events (see `book_places`); meeting and visits locked already."""
+    book_places(SESSIONS, registration, sessions, promotions)

@@ -9,7 +9,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
-import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from portmeet.boarding.service import BoardingMarks
 from portmeet.checkin.service import local_time
 from portmeet.collation import name_key
 from portmeet.countries import country_name
+from portmeet.documents.qr import qr_image
 from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import collation_key, current_language
@@ -179,17 +179,7 @@ def checkin_url(registration: Registration, meeting: Meeting) -> str:
     return external_url("checkin.registration", slug=meeting.slug, code=checkin_token(registration))
 
 
-QR_MASK = 2
-
-
-@lru_cache(maxsize=4096)
-def qr_code(data: str) -> Markup:
-    """A QR code as a PNG of one pixel per module (segno), scaled up by the print CSS without smoothing
-    (`image-rendering: pixelated`): as sharp as vector art, and WeasyPrint lays out an image about five
-    times faster than the hundreds of path segments of an SVG code. The mask is fixed: choosing the
-    best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
-    return Markup('<img class="qr" alt="" src="{}">').format(
-        segno.make(data, micro=False, mask=QR_MASK).png_data_uri(scale=1, border=0))
+qr_code = qr_image  # the code's image is made by the PDF renderer (documents/qr.py)
 
 
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),

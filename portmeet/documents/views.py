@@ -51,16 +51,17 @@ def badges(slug: str):
     _valid_or_400(form)
     selection = form.selection()
     layout = selection.pop("layout")
+    meeting_id, filename = meeting.id, f"{meeting.slug}-badges-{layout.name}.pdf"  # not read again after the log
     with form.language():
         fingerprint, count = service.badges_fingerprint(meeting, layout, **selection)
         _log_export(meeting, "export.badges", layout=layout.name, badges=count)
-        render = partial(_badge_sheets_pdf, meeting.id, layout, selection)
+        render = partial(_badge_sheets_pdf, meeting_id, layout, selection)
         if selection["ids"] is None:  # whole runs come from the shared cache while nothing printed changed
             document = f"badges-{layout.name}-{form.status.data}-{form.category.data or 'any'}-{current_language()}"
-            pdf = cached_or_render(meeting.id, document, fingerprint, render, keep=1)
+            pdf = cached_or_render(meeting_id, document, fingerprint, render, keep=1)
         else:  # a few late badges
             pdf = render()
-        return file_response(pdf, f"{meeting.slug}-badges-{layout.name}.pdf", "application/pdf", inline=True)
+        return file_response(pdf, filename, "application/pdf", inline=True)
 
 
 def _badge_sheets_pdf(meeting_id: int, layout: service.BadgeLayout, selection: dict) -> bytes:
@@ -102,12 +103,13 @@ def attendees(slug: str):
 def attendees_pdf(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     form = _attendee_filters()
-    _log_export(meeting, "export.attendees", format="pdf")
+    meeting_id, filename = meeting.id, f"{meeting.slug}-attendees.pdf"  # not read again after the log
     with form.language():
         fingerprint, _count = service.attendees_fingerprint(meeting, include_waitlist=form.waitlist.data)
+        _log_export(meeting, "export.attendees", format="pdf")
         document = f"attendees-{'waitlist' if form.waitlist.data else 'confirmed'}-{current_language()}"
-        pdf = cached_or_render(meeting.id, document, fingerprint, partial(_attendee_list_pdf, meeting.id, form), keep=1)
-        return file_response(pdf, f"{meeting.slug}-attendees.pdf", "application/pdf", inline=True)
+        pdf = cached_or_render(meeting_id, document, fingerprint, partial(_attendee_list_pdf, meeting_id, form), keep=1)
+        return file_response(pdf, filename, "application/pdf", inline=True)
 
 
 def _attendee_list_pdf(meeting_id: int, form: AttendeeFilterForm) -> bytes:

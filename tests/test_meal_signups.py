@@ -169,6 +169,15 @@ def test_only_a_meal_or_social_event_may_have_places(app, dinner, make_session, 
         assert db.session.scalar(select(ProgrammeSession.capacity).where(ProgrammeSession.title == "Lunch")) == 40
 
 
+def test_the_manage_page_shows_how_the_sign_ups_stand(app, client, dinner, host):
+    meeting, session = dinner
+    for n in range(3):
+        token_of(register(client, meeting, email=f"d{n}@example.org", signups=[str(session.id)]))
+    page = page_text(host(meeting).get(f"/manage/meetings/{meeting.slug}/"))
+    event = page.split("Social dinner at the Itsasmuseum", 1)[1][:300]
+    assert "Places left: 0 of 2 · 1 sign-up waiting" in event
+
+
 def test_more_places_promote_the_waiting_and_fewer_than_booked_are_refused(app, client, dinner, host):
     meeting, session = dinner
     for n in range(4):

@@ -29,7 +29,7 @@ from portmeet.labels import label
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import Meeting, ProgrammeSession
 from portmeet.meetings.service import programme_by_day
-from portmeet.registration.models import Category, Registration, RegistrationStatus, VisitBooking
+from portmeet.registration.models import Category, Registration, RegistrationStatus, SessionSignup, VisitBooking
 from portmeet.checkin.tokens import checkin_token
 from portmeet.registration.listing import VisitRoster
 from portmeet.timeutil import utcnow
@@ -372,17 +372,21 @@ class ItineraryItem:
     end: time
     session: ProgrammeSession | None = None
     booking: VisitBooking | None = None
+    signup: SessionSignup | None = None  # the delegate's sign-up for a meal or social event with places
 
 
 def itinerary(registration: Registration) -> list[tuple[date, list[ItineraryItem]]]:
-    """The delegate's days: every session, and their own field visits (booked or waitlisted), in time order."""
+    """The delegate's days: every session, except the meals and social events with places they have not
+    signed up for, and their own field visits (booked or waitlisted), in time order."""
     bookings = db.session.scalars(
         select(VisitBooking).options(selectinload(VisitBooking.visit))
         .where(VisitBooking.registration_id == registration.id)
     ).all()
+    signups = {signup.session_id: signup for signup in registration.signups}
     days = []
     for day, sessions, _visits in programme_by_day(registration.meeting):
-        items = [ItineraryItem(s.start_time, s.end_time, session=s) for s in sessions]
+        items = [ItineraryItem(s.start_time, s.end_time, session=s, signup=signups.get(s.id))
+                 for s in sessions if not s.takes_sign_ups or s.id in signups]
         items += [ItineraryItem(b.visit.start_time, b.visit.end_time, booking=b) for b in bookings if b.visit.day == day]
         items.sort(key=lambda item: (item.start, item.end))
         days.append((day, items))

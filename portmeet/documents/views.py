@@ -25,7 +25,7 @@ from portmeet.questions.service import answers_by_registration, manifest_questio
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.listing import visit_roster
 from portmeet.registration.service import registration_by_token
-from portmeet.registration.waitlist import pick_positions
+from portmeet.registration.waitlist import pick_positions, signup_positions
 
 bp = Blueprint("documents", __name__)
 
@@ -207,7 +207,7 @@ def itinerary_pdf(token: str):
     return pdf_response(
         "documents/itinerary.html", f"{meeting.slug}-itinerary.pdf",
         meeting=meeting, registration=registration, days=service.itinerary(registration),
-        positions=pick_positions(registration),
+        positions=pick_positions(registration), signup_positions=signup_positions(registration),
         qr=service.qr_code(service.checkin_url(registration, meeting)), map_qr=service.qr_code,
     )
 

@@ -2,6 +2,7 @@
 from functools import cached_property
 
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -116,11 +117,12 @@ class RegistrationForm(FlaskForm):
             self.duplicate = True
 
     def validate_email(self, field):
+        if self.registration is None and not self.by_organiser:
+            # The public form says nothing about who is registered: `service.register` finds the address under
+            # the meeting's lock (AlreadyRegistered) and the view mails the address its link.
+            return
         if field.data and service.duplicate_registration(self.meeting, field.data, self.registration) is not None:
             self.duplicate = True
-            if self.registration is None and not self.by_organiser:
-                # The public form says nothing about who is registered: the view mails the address its link.
-                return
             raise ValidationError(_("This e-mail address is already registered for this meeting."))
 
     def validate_visits(self, field):
@@ -174,6 +176,20 @@ class RegistrationForm(FlaskForm):
         data["needs_visa_letter"] = bool(self.needs_visa_letter.data)
         data["answers"] = answers_from(self.questions)
         return data
+
+    def fragment_key(self, name: str, *depends_on) -> tuple | None:
+        """The key under which a part of this form's page is rendered once per language (portmeet/fragments.py),
+        or None while the form holds anything of a delegate's: their data, answers or errors."""
+        if self.registration is not None:
+            return None
+        for f in self:
+            if f.name == "csrf_token":
+                continue  # printed outside the fragments
+            if f.raw_data is not None or f.errors or f.data not in (None, False, "", [], f.default):
+                return None
+        return (type(self).__qualname__, name, str(get_locale()), self.by_organiser,
+                tuple(value for value, _text in self.category.choices),
+                *(tuple(part) if isinstance(part, list) else part for part in depends_on))
 
     @property
     def visits_needing_id(self):

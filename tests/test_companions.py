@@ -390,3 +390,17 @@ def test_the_caterer_counts_the_partner_at_the_dinner_with_their_needs(app, clie
     person, = [r for r in rows if r["line"] == "person"]
     assert (person["last name"], person["accompanying"], person["dietary needs"]) == \
         ("Lefèvre", "Ana Ruiz", "Vegan, Nut allergy")
+
+
+def test_badges_and_attendee_list_printed_again_show_a_partner_added_since(app, client, meeting, make_user):
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data()))
+    client.login(make_user(email="host@example.org", organiser=True).email)
+    badges_url, list_url = (f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a4-8",
+                            f"/manage/meetings/{meeting.slug}/attendees.pdf")
+    assert "Lefèvre" not in pdf_text(read_pdf(client.get(badges_url)))
+    assert "Lefèvre" not in pdf_text(read_pdf(client.get(list_url)))
+    assert client.post_form(f"/registrations/{token}/companions/new",
+                            {"first_name": "Marc", "last_name": "Lefèvre", "country": "FR"}).status_code == 303
+    # The documents' cache knows the partner is new: both are made again.
+    assert "Marc Lefèvre" in " ".join(pdf_text(read_pdf(client.get(badges_url))).split())
+    assert "Lefèvre, Marc" in " ".join(pdf_text(read_pdf(client.get(list_url))).split())

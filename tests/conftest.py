@@ -121,23 +121,33 @@ def _postgres_schema():
         db.engine.dispose()
 
 
+def _settings_of(config_class) -> dict:
+    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+
+
 @pytest.fixture(scope="session")
 def _worker_app(_postgres_schema):
     """One app per test process: building one (82 URL rules compiled, every template compiled again on first
     use) cost each test a quarter of a second of CPU. Its settings are put back before each test (`app`)."""
     app = create_app(TestConfig)
     app.test_client_class = FormClient
-    yield app, dict(app.config)
+    yield app, dict(app.config), _settings_of(TestConfig)
     with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture
 def app(_worker_app, tmp_path):
-    """The process's app with its settings as built (whatever an earlier test changed) and an empty database."""
-    app, settings = _worker_app
-    app.config.clear()
-    app.config.update(settings)
+    """The process's app with its settings as built (whatever an earlier test changed) and an empty database;
+    an app of its own for a test that changed TestConfig before asking for it (e.g. rate limits switched on)."""
+    app, settings, built_from = _worker_app
+    own = _settings_of(TestConfig) != built_from
+    if own:
+        app = create_app(TestConfig)
+        app.test_client_class = FormClient
+    else:
+        app.config.clear()
+        app.config.update(settings)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads of one test never meet another's
     with app.app_context():
         if ON_POSTGRES:
@@ -151,6 +161,8 @@ def app(_worker_app, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
+        if own:
+            db.engine.dispose()
 
 
 _schema_template: list[sqlite3.Connection] = []

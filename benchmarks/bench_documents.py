@@ -193,6 +193,7 @@ def child_weasyprint(url: str, path: str) -> dict:
 
 def child_reportlab(url: str) -> dict:
     """The same A4 sheet of 8 badges drawn directly with ReportLab (no HTML, no CSS layout)."""
+    import segno
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
@@ -201,6 +202,7 @@ def child_reportlab(url: str) -> dict:
 
     from portmeet.countries import country_name
     from portmeet.documents import service
+    from portmeet.documents.qr import QR_MASK
     from portmeet.labels import label
 
     fonts = {"Noto": "NotoSans-Regular.ttf", "Noto-Bold": "NotoSans-Bold.ttf", "Hebrew": "NotoSansHebrew-Bold.ttf",
@@ -260,7 +262,7 @@ def child_reportlab(url: str) -> dict:
             canvas.drawString(x + 5 * mm, y + height - 34 * mm, registration.organisation)
             canvas.setFont("Noto-Bold", 9)
             canvas.drawString(x + 5 * mm, y + height - 46 * mm, country_name(registration.country))
-            qr = service.segno.make(service.checkin_url(registration, meeting), micro=False, mask=service.QR_MASK)
+            qr = segno.make(service.checkin_url(registration, meeting), micro=False, mask=QR_MASK)
             module = 19 * mm / qr.symbol_size(border=0)[0]
             path = canvas.beginPath()
             for row_index, row in enumerate(qr.matrix):  # one rectangle per run of dark modules

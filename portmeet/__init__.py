@@ -40,13 +40,14 @@ def create_app(config_class: type | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from portmeet import i18n, language_choice, security, template_helpers
+    from portmeet import fragments, i18n, language_choice, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
     from portmeet.meetings import maps
     from portmeet.meetings.views import bp as meetings_bp
 
     template_helpers.init_app(app)
+    fragments.init_app(app)
     maps.init_app(app)
     from portmeet.forms_common import refuse_control_characters_in_text_fields
 

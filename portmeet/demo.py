@@ -34,6 +34,11 @@ SESSIONS = [
     (1, "20:00", "22:30", "social", "Veles e Vents", "Farewell dinner by the marina", []),
 ]
 
+# Meals and social events that take sign-ups, with their places; the lunch has none: everyone is counted.
+SIGN_UP_PLACES = {"Farewell dinner by the marina": 20}
+# Who does not come to the dinner (indexes in DELEGATES): one more than its places are left, so one waits.
+NOT_AT_DINNER = {1, 21}
+
 VISITS = [
     # (day index, start, end, title, meeting point, transport, places, requires_id)
     (0, "15:00", "17:30", "Boat tour of the port area", "Moll de la Duana, pier 3", "boat", 30, True),
@@ -113,7 +118,7 @@ def load_demo() -> tuple[Meeting, bool]:
         meetings.save_session(
             meeting,
             {"day": meeting.days[day], "start_time": _t(start_t), "end_time": _t(end_t), "title": title,
-             "kind": kind, "room": room, "description": ""},
+             "kind": kind, "room": room, "description": "", "capacity": SIGN_UP_PLACES.get(title)},
             meetings.parse_speakers("\n".join(speakers)),
         )
     for day, start_t, end_t, title, point, transport, places, requires_id in VISITS:
@@ -129,12 +134,13 @@ def load_demo() -> tuple[Meeting, bool]:
 def _register_delegates(meeting: Meeting) -> None:
     """Delegates from ten countries and five scripts, so that badges, lists and the dashboard show something."""
     visits = meeting.visits
+    dinners = [session.id for session in meeting.sessions if session.title in SIGN_UP_PLACES]
     for n, (first, last, organisation, country, category, picks, dietary, accessibility) in enumerate(DELEGATES):
         data = {
             "first_name": first, "last_name": last, "badge_name": "", "email": f"delegate{n + 1}@demo.example",
             "organisation": organisation, "job_title": "", "country": country, "phone": "",
             "category": category, "dietary": dietary, "accessibility": accessibility, "consent_list": n % 5 != 4,
-            "visits": [visits[i].id for i in picks],
+            "visits": [visits[i].id for i in picks], "signups": [] if n in NOT_AT_DINNER else dinners,
         }
         if any(visits[i].requires_id for i in picks):
             data.update(nationality=country, id_number=f"DEMO{n + 1:05d}", date_of_birth=date(1970 + n, 1 + n % 12, 10))

@@ -429,3 +429,27 @@ def test_a_partner_cannot_sign_up_for_an_event_without_places(app, client, meeti
     assert response.status_code == 400
     assert 'id="companions-0-signups-error"' in response.get_data(as_text=True)
     assert companions_count(app) == 0
+
+
+def test_the_caterer_counts_the_partner_at_the_dinner_with_their_needs(app, client, meeting, make_session, make_user):
+    from portmeet.meetings.models import SessionKind
+
+    dinner = make_session(meeting, title="Gala dinner", kind=SessionKind.meal, start_time=time(20), end_time=time(23),
+                          capacity=40)
+    make_session(meeting, title="Lunch", kind=SessionKind.meal, start_time=time(13), end_time=time(14))
+    token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data(
+        signups=[str(dinner.id)], **partner(signups=[str(dinner.id)], diets=["vegan", "nut_allergy"]))))
+    client.login(make_user(email="host@example.org", organiser=True).email)
+
+    text = " ".join(pdf_text(read_pdf(client.get(f"/manage/meetings/{meeting.slug}/catering.pdf"))).split())
+    dinner_part = text[text.index("Gala dinner Meal"):]
+    assert "2 people" in dinner_part and "Vegan 1" in dinner_part and "Nut allergy 1" in dinner_part
+    assert "Lefèvre, Marc (accompanying Ana Ruiz) Vegan, Nut allergy" in dinner_part
+    lunch_part = text[text.index("Lunch Meal"):text.index("Gala dinner Meal")]
+    assert "1 person" in lunch_part and "Lefèvre" not in lunch_part  # no sign-up: the delegates' lunch
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/manage/meetings/{meeting.slug}/catering.csv")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["event"], r["count"]) for r in rows if r["line"] == "total"] == [("Lunch", "1"), ("Gala dinner", "2")]
+    person, = [r for r in rows if r["line"] == "person"]
+    assert (person["last name"], person["accompanying"], person["dietary needs"]) == \
+        ("Lefèvre", "Ana Ruiz", "Vegan, Nut allergy")

@@ -51,3 +51,17 @@ def test_demo_refuses_to_create_its_known_organiser_password_in_production(tmp_p
                             ".execute('select count(*) from users').fetchone()[0])", f"{tmp_path}/p.sqlite"],
                            capture_output=True, text=True)
     assert users.stdout.strip() == "0"
+
+
+def test_the_demos_farewell_dinner_takes_sign_ups_and_one_delegate_waits(app, runner, client):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    client.login("organiser@portmeet.example", "portmeet-demo")
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        dinner = next(s for s in meeting.sessions if s.capacity is not None)
+        assert dinner.kind.value == "social" and dinner.capacity == 20
+        slug = meeting.slug
+    rows = client.get(f"/manage/meetings/{slug}/catering.csv").get_data(as_text=True).splitlines()
+    totals = [row for row in rows if ",total," in row]
+    assert any(row.startswith("Lunch,") and row.endswith(",total,,23,,,,,,") for row in totals)
+    assert any(row.startswith(f"{dinner.title},") and row.endswith(",total,,20,,,,,,") for row in totals)

@@ -18,6 +18,7 @@ from documents_support import (
     word_boxes,
 )
 from portmeet.documents import service
+from portmeet.documents.qr import QR_MASK
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
 from portmeet.registration.models import Category, Registration, RegistrationStatus
@@ -133,7 +134,7 @@ def test_badge_qr_opens_that_delegates_check_in(app, manager, meeting, make_regi
     # The QR printed on the badge, read back from the PDF module by module, is the code of that URL.
     (printed,) = read_pdf(manager.get(badges_url(meeting))).pages[0].images
     modules = printed.image.convert("1")
-    expected = segno.make(url, micro=False, mask=service.QR_MASK).matrix
+    expected = segno.make(url, micro=False, mask=QR_MASK).matrix
     assert modules.size == (len(expected), len(expected))
     assert [[modules.getpixel((x, y)) == 0 for x in range(modules.width)] for y in range(modules.height)] == \
         [[bool(dark) for dark in row] for row in expected]

@@ -135,3 +135,23 @@ def test_the_print_stylesheet_and_cut_marks_are_read_from_static_files(app, clie
     # The cut marks (an SVG of the static folder, drawn as vector art) are on the sheet.
     resources = reader.pages[0]["/Resources"].get_object()
     assert resources.get("/XObject") or resources.get("/Pattern")
+
+
+def test_a_qr_url_makes_only_the_image_of_its_code(app):
+    """`qr:` images are made from the URL's own text: a QR code's PNG, never a file or a fetch."""
+    from io import BytesIO
+
+    import segno
+    from PIL import Image
+
+    from portmeet.documents.qr import QR_MASK, qr_image
+
+    text = "https://example.org/checkin/cpm/../../etc/passwd?x=1&y=é"
+    src = str(qr_image(text)).split('src="', 1)[1].split('"', 1)[0]
+    response = StaticFilesOnly(app.static_folder).fetch(src.replace("&amp;", "&"))
+    assert response.content_type == "image/png"
+    image = Image.open(BytesIO(response.read()))
+    expected = segno.make(text, micro=False, mask=QR_MASK).matrix
+    assert image.size == (len(expected), len(expected))
+    assert [[image.getpixel((x, y)) == 0 for x in range(image.width)] for y in range(image.height)] == \
+        [[bool(dark) for dark in row] for row in expected]

@@ -212,3 +212,34 @@ def test_a_session_nobody_signed_up_for_is_erased(app, dinner, host):
                             {"confirm": "y"}).status_code == 303
     with app.app_context():
         assert db.session.get(ProgrammeSession, session.id) is None
+
+
+def test_the_itinerary_lists_an_event_with_places_only_for_who_signed_up_and_marks_who_waits(app, client, dinner,
+                                                                                             make_session):
+    """A delegate who did not pick the dinner (or waits for it) must not find it in their calendar as if they
+    had a seat: the PDF leaves it out or says they wait, the .ics has it only with a place."""
+    from icalendar import Calendar
+
+    from tests.documents_support import pdf_text, read_pdf
+    meeting, session = dinner
+    make_session(meeting, title="Lunch for everyone", kind=SessionKind.meal, start_time=time(13), end_time=time(14))
+    tokens = [token_of(register(client, meeting, email=f"d{n}@example.org", signups=[str(session.id)]))
+              for n in range(3)]
+    tokens.append(token_of(register(client, meeting, email="nodinner@example.org")))
+    booked, waiting, none = tokens[0], tokens[2], tokens[3]
+
+    def calendar_titles(token):
+        calendar = Calendar.from_ical(client.get(f"/registrations/{token}/itinerary.ics").data)
+        return [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+
+    def itinerary(token):
+        return " ".join(pdf_text(read_pdf(client.get(f"/registrations/{token}/itinerary.pdf"))).split())
+
+    assert "Social dinner at the Itsasmuseum" in calendar_titles(booked)
+    for token in (waiting, none):
+        assert "Social dinner at the Itsasmuseum" not in calendar_titles(token)
+        assert "Lunch for everyone" in calendar_titles(token)  # no places: everyone eats
+    assert "Social dinner at the Itsasmuseum" in itinerary(booked) and "waiting list" not in itinerary(booked).lower()
+    assert "waiting list, position 1 social dinner at the itsasmuseum" in itinerary(waiting).lower()
+    assert "Social dinner at the Itsasmuseum" not in itinerary(none)
+    assert "Lunch for everyone" in itinerary(none)

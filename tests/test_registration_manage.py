@@ -159,8 +159,12 @@ def test_organiser_cancels_a_registration_after_confirming(app, client, organise
     confirm = client.get(url)
     assert confirm.status_code == 200 and f'action="{url}"' in confirm.get_data(as_text=True)
     assert status_of(app, "ana.ruiz@example.org")[0] == RegistrationStatus.confirmed
-    assert client.post_form(url).status_code == 303
+    done = client.post_form(url)
+    assert done.status_code == 303
     assert status_of(app, "ana.ruiz@example.org")[0] == RegistrationStatus.cancelled
+    # The organiser lands on her page, which says she is cancelled (it used to answer 404).
+    page = client.get(done.headers["Location"])
+    assert page.status_code == 200 and "Cancelled" in page_text(page)
     # Her meeting place goes to the oldest waiting delegate, her boat place to the oldest waiting pick.
     assert status_of(app, "jean@example.fr")[0] == RegistrationStatus.confirmed
     assert status_of(app, "giulia@example.it")[1] == {"Boat tour": BookingStatus.booked}

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
-from portmeet.meetings.models import Meeting
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.meetings.service import public_meeting_or_none
 
 
@@ -19,9 +19,10 @@ def can_manage(user: User, meeting: Meeting) -> bool:
     ) is not None
 
 
-def get_public_meeting_or_404(slug: str) -> Meeting:
-    """The meeting with this slug if the public may see it (not a draft); 404 otherwise."""
-    meeting = public_meeting_or_none(slug)
+def get_public_meeting_or_404(slug: str, *options) -> Meeting:
+    """The meeting with this slug if the public may see it (not a draft); 404 otherwise. `options` load more
+    with it (e.g. its visits, in the same query)."""
+    meeting = public_meeting_or_none(slug, *options)
     if meeting is None:
         abort(404)
     return meeting
@@ -47,8 +48,11 @@ def get_meeting_item_or_404(model, item_id: int, meeting: Meeting):
     """The session, field visit or registration with this id if it belongs to this meeting; 404 otherwise,
     so that one meeting's pages never reach another's items."""
     item = db.session.get(model, item_id)
-    # A field visit cancelled by its hosts is gone from every manage page (its delegates still see it).
-    if item is None or item.meeting_id != meeting.id or getattr(item, "cancelled_at", None) is not None:
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    # A field visit or an event cancelled by its hosts is gone from every manage page (its delegates still
+    # see it); a cancelled registration is not: staff still open it, and may register the delegate again.
+    if isinstance(item, FieldVisit | ProgrammeSession) and item.cancelled_at is not None:
         abort(404)
     return item
 

@@ -1,4 +1,5 @@
-"""A delegate's personal calendar (.ics): the programme's sessions and only the visits they are booked on."""
+"""A delegate's personal calendar (.ics): the programme's sessions and only the visits, meals and social events
+with places they are booked on."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -29,7 +30,8 @@ def booked_visits(registration: Registration) -> list:
 
 
 def itinerary_calendar(registration: Registration) -> bytes:
-    """The delegate's calendar: every session of the programme and their booked field visits, each an event
+    """The delegate's calendar: every session of the programme (a meal or social event with places only if
+    they have one) and their booked field visits, each an event
     in the meeting's time zone, meeting points as locations. UIDs match the public programme's, so a
     calendar that imported both keeps one copy of each event."""
     meeting = registration.meeting
@@ -52,7 +54,11 @@ def itinerary_calendar(registration: Registration) -> bytes:
         calendar.add_component(item)
 
     venue = ", ".join(part for part in (meeting.venue, meeting.city) if part)
+    # A meal or social event with places is in the calendar only once the delegate has a place at it.
+    booked_events = {signup.session_id for signup in registration.signups if signup.status == BookingStatus.booked}
     for session in meeting.sessions:
+        if session.takes_sign_ups and session.id not in booked_events:
+            continue
         speakers = [", ".join(p for p in (s.name, s.organisation, country_name(s.country)) if p)
                     for s in session.speakers]
         event(f"session-{session.id}-{meeting.slug}", session.day, session.start_time, session.end_time,

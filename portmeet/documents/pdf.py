@@ -6,6 +6,7 @@ import gc
 import mimetypes
 import multiprocessing
 import os
+from email.message import EmailMessage
 from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
 from itertools import repeat
@@ -17,15 +18,23 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from werkzeug.security import safe_join
 
+from portmeet.documents.qr import QR_SCHEME, qr_png
+
 # Print templates resolve relative URLs against this base. The `.invalid` top-level domain never
 # resolves (RFC 2606), and the fetcher below maps it onto the static folder without any network.
 STATIC_BASE = "https://portmeet-static.invalid/static/"
 PRINT_STYLESHEET = "css/print.css"
 
 
+# Headers of every QR image, parsed once: parsing them for each of a thousand badges took half a second.
+_PNG_HEADERS = EmailMessage()
+_PNG_HEADERS["Content-Type"] = "image/png"
+
+
 class StaticFilesOnly(URLFetcher):
-    """Serves `data:` URIs and files of the app's static folder; refuses every other URL (file:, http:…),
-    so text typed by a delegate can never pull a local file or a network resource into a PDF."""
+    """Serves `data:` URIs, files of the app's static folder and the images of `qr:` codes (made here, from
+    the URL's text alone); refuses every other URL (file:, http:…), so text typed by a delegate can never
+    pull a local file or a network resource into a PDF."""
 
     def __init__(self, static_folder: str):
         # `data` is the only protocol the parent class may ever open by itself.
@@ -35,6 +44,8 @@ class StaticFilesOnly(URLFetcher):
     def fetch(self, url: str, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
+        if url.startswith(QR_SCHEME):
+            return URLFetcherResponse(url, qr_png(url), _PNG_HEADERS)
         if url.startswith(STATIC_BASE):
             relative = unquote(urlsplit(url).path)[len(urlsplit(STATIC_BASE).path):]
             path = safe_join(self.static_folder, relative)

@@ -9,7 +9,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
-import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from portmeet.boarding.service import BoardingMarks
 from portmeet.checkin.service import local_time
 from portmeet.collation import name_key
 from portmeet.countries import country_name
+from portmeet.documents.qr import qr_image
 from portmeet.csv_export import csv_text
 from portmeet.extensions import db
 from portmeet.i18n import collation_key, current_language
@@ -26,7 +26,14 @@ from portmeet.labels import label
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import Meeting, ProgrammeSession
 from portmeet.meetings.service import programme_by_day
-from portmeet.registration.models import Category, Companion, Registration, RegistrationStatus, VisitBooking
+from portmeet.registration.models import (
+    Category,
+    Companion,
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    VisitBooking,
+)
 from portmeet.checkin.tokens import checkin_token
 from portmeet.registration.listing import VisitRoster
 from portmeet.timeutil import utcnow
@@ -179,17 +186,7 @@ def checkin_url(registration: Registration, meeting: Meeting) -> str:
     return external_url("checkin.registration", slug=meeting.slug, code=checkin_token(registration))
 
 
-QR_MASK = 2
-
-
-@lru_cache(maxsize=4096)
-def qr_code(data: str) -> Markup:
-    """A QR code as a PNG of one pixel per module (segno), scaled up by the print CSS without smoothing
-    (`image-rendering: pixelated`): as sharp as vector art, and WeasyPrint lays out an image about five
-    times faster than the hundreds of path segments of an SVG code. The mask is fixed: choosing the
-    best of eight costs 7 ms a code in pure Python, and scanners read any mask."""
-    return Markup('<img class="qr" alt="" src="{}">').format(
-        segno.make(data, micro=False, mask=QR_MASK).png_data_uri(scale=1, border=0))
+qr_code = qr_image  # the code's image is made by the PDF renderer (documents/qr.py)
 
 
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
@@ -361,17 +358,21 @@ class ItineraryItem:
     end: time
     session: ProgrammeSession | None = None
     booking: VisitBooking | None = None
+    signup: SessionSignup | None = None  # the delegate's sign-up for a meal or social event with places
 
 
 def itinerary(registration: Registration) -> list[tuple[date, list[ItineraryItem]]]:
-    """The delegate's days: every session, and their own field visits (booked or waitlisted), in time order."""
+    """The delegate's days: every session, except the meals and social events with places they have not
+    signed up for, and their own field visits (booked or waitlisted), in time order."""
     bookings = db.session.scalars(
         select(VisitBooking).options(selectinload(VisitBooking.visit))
         .where(VisitBooking.registration_id == registration.id, VisitBooking.companion_id.is_(None))
     ).all()
+    signups = {signup.session_id: signup for signup in registration.signups}
     days = []
     for day, sessions, _visits in programme_by_day(registration.meeting):
-        items = [ItineraryItem(s.start_time, s.end_time, session=s) for s in sessions]
+        items = [ItineraryItem(s.start_time, s.end_time, session=s, signup=signups.get(s.id))
+                 for s in sessions if not s.takes_sign_ups or s.id in signups]
         items += [ItineraryItem(b.visit.start_time, b.visit.end_time, booking=b) for b in bookings if b.visit.day == day]
         items.sort(key=lambda item: (item.start, item.end))
         days.append((day, items))

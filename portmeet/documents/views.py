@@ -12,7 +12,7 @@ from portmeet.accounts.permissions import (
 )
 from portmeet.boarding.service import marks_by_person
 from portmeet.checkin.service import local_time
-from portmeet.documents import service
+from portmeet.documents import catering, service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
 from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.cache import cached_or_render
@@ -24,7 +24,7 @@ from portmeet.questions.service import answers_by_registration, manifest_questio
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.listing import visit_roster
 from portmeet.registration.service import registration_by_token
-from portmeet.registration.waitlist import pick_positions
+from portmeet.registration.waitlist import pick_positions, signup_positions
 
 bp = Blueprint("documents", __name__)
 
@@ -135,6 +135,24 @@ def manifest_csv(slug: str, visit_id: int):
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
 
+@bp.get("/manage/meetings/<slug>/catering.pdf")
+@login_required
+def catering_pdf(slug: str):
+    """For the caterer: each meal and social event, how many eat, their dietary needs and who has them."""
+    meeting = get_managed_meeting_or_404(slug)
+    _log_export(meeting, "export.catering", format="pdf")
+    return pdf_response("documents/catering.html", f"{meeting.slug}-catering.pdf", meeting=meeting,
+                        meals=catering.catering(meeting))
+
+
+@bp.get("/manage/meetings/<slug>/catering.csv")
+@login_required
+def catering_csv(slug: str):
+    meeting = get_managed_meeting_or_404(slug)
+    _log_export(meeting, "export.catering", format="csv")
+    return file_response(catering.catering_csv(catering.catering(meeting)), f"{meeting.slug}-catering.csv", "text/csv")
+
+
 # --- public ---------------------------------------------------------------------------------------
 
 @bp.get("/meetings/<slug>/participants")
@@ -171,7 +189,7 @@ def itinerary_pdf(token: str):
     return pdf_response(
         "documents/itinerary.html", f"{meeting.slug}-itinerary.pdf",
         meeting=meeting, registration=registration, days=service.itinerary(registration),
-        positions=pick_positions(registration),
+        positions=pick_positions(registration), signup_positions=signup_positions(registration),
         qr=service.qr_code(service.checkin_url(registration, meeting)), map_qr=service.qr_code,
     )
 

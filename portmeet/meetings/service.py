@@ -172,8 +172,11 @@ def publish(meeting: Meeting, by: User | None = None) -> None:
     audit.record(meeting, "meeting.published", by, subject=meeting)
 
 
-def public_meeting_or_none(slug: str) -> Meeting | None:
-    return db.session.scalar(select(Meeting).where(Meeting.slug == slug, Meeting.status.in_(PUBLIC_STATUSES)))
+def public_meeting_or_none(slug: str, *options) -> Meeting | None:
+    """The public meeting with this slug; `options` load more with it (e.g. its visits, in the same query)."""
+    return db.session.scalars(
+        select(Meeting).where(Meeting.slug == slug, Meeting.status.in_(PUBLIC_STATUSES)).options(*options)
+    ).unique().first()
 
 
 def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:

@@ -8,3 +8,7 @@ class RegistrationError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class AlreadyRegistered(RegistrationError):
+    """The e-mail address has a live registration for this meeting already."""

@@ -2,6 +2,7 @@
 from functools import cached_property
 
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -25,7 +26,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.countries import country_name
 from portmeet.dietary import Diet
-from portmeet.forms_common import CheckboxesField, CountryField
+from portmeet.forms_common import CheckboxesField, CountryField, LazyChoices
 from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
@@ -121,11 +122,12 @@ class RegistrationForm(FlaskForm):
             self.duplicate = True
 
     def validate_email(self, field):
+        if self.registration is None and not self.by_organiser:
+            # The public form says nothing about who is registered: `service.register` finds the address under
+            # the meeting's lock (AlreadyRegistered) and the view mails the address its link.
+            return
         if field.data and service.duplicate_registration(self.meeting, field.data, self.registration) is not None:
             self.duplicate = True
-            if self.registration is None and not self.by_organiser:
-                # The public form says nothing about who is registered: the view mails the address its link.
-                return
             raise ValidationError(_("This e-mail address is already registered for this meeting."))
 
     def validate_visits(self, field):
@@ -180,6 +182,20 @@ class RegistrationForm(FlaskForm):
         data["answers"] = answers_from(self.questions)
         return data
 
+    def fragment_key(self, name: str, *depends_on) -> tuple | None:
+        """The key under which a part of this form's page is rendered once per language (portmeet/fragments.py),
+        or None while the form holds anything of a delegate's: their data, answers or errors."""
+        if self.registration is not None:
+            return None
+        for f in self:
+            if f.name in ("csrf_token", "companions"):
+                continue  # printed outside the fragments
+            if f.raw_data is not None or f.errors or f.data not in (None, False, "", [], f.default):
+                return None
+        return (type(self).__qualname__, name, str(get_locale()), self.by_organiser,
+                tuple(value for value, _text in self.category.choices),
+                *(tuple(part) if isinstance(part, list) else part for part in depends_on))
+
     @property
     def visits_needing_id(self):
         return [visit for visit in self.meeting.visits if visit.requires_id]
@@ -214,11 +230,11 @@ class _CompanionFields:
             (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
                          day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
             for visit in meeting.visits]
-        self.signups.choices = [
+        self.signups.choices = LazyChoices(lambda: [
             (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
                            day=format_date(session.day), start=format_time(session.start_time),
                            end=format_time(session.end_time)))
-            for session in waitlist.signup_sessions(meeting)]
+            for session in waitlist.signup_sessions(meeting)])
 
     def companion_data(self) -> companions.CompanionData:
         return companions.CompanionData(

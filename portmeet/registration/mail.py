@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
@@ -127,13 +127,73 @@ def _calendar_link(token: str) -> str:
 
 
 @in_their_language
-def queue_confirmation(registration: Registration, token: str) -> None:
+def _confirmation(registration: Registration, token: str) -> tuple[str, str]:
+    """The confirmation's subject and text, with the link `token` opens."""
     registration._mail_token = token  # the link just issued serves every URL of this e-mail
     link = external_url("registration.show", token=token)
     subject = (_("your registration is confirmed") if registration.status.value == "confirmed"
                else _("you are on the waiting list"))
-    queue(registration.email, subject_line(registration, subject), render("confirmation", registration, link=link,
-                                                                       calendar_link=_calendar_link(token)))
+    return subject_line(registration, subject), render("confirmation", registration, link=link,
+                                                        calendar_link=_calendar_link(token))
+
+
+def queue_confirmation(registration: Registration, token: str) -> None:
+    queue(registration.email, *_confirmation(registration, token))
+
+
+# The confirmation of a delegate registering on the public form is written after the registration's commit, so
+# that the meeting's and the visits' locks are not held while its text is rendered: under the locks only its row
+# is queued (`queue_confirmation_intent`: recipient, `confirmation_for`, no text yet), so the e-mail exists exactly
+# when the registration does; after the commit the request writes its text (`write_confirmation`) in a short
+# transaction of its own. A request that dies in between leaves the row to `send-mail`, which writes it once it
+# is CONFIRMATION_OVERDUE old, with a new private link (`write_overdue_confirmations`). A row is never sent
+# before its text is written.
+CONFIRMATION_OVERDUE = timedelta(minutes=2)
+
+
+def queue_confirmation_intent(registration: Registration) -> None:
+    """Under the locks, with the (flushed) registration: the confirmation's row, its text to come."""
+    message = queue(registration.email, "", "")
+    message.confirmation_for = registration.id
+    registration._confirmation_message = message
+
+
+def write_confirmation(registration: Registration, token: str) -> None:
+    """After the registration's commit: the confirmation's text, from the registration as it was decided (the
+    objects still in memory, not loaded again), written unless `send-mail` wrote it already. Commits."""
+    message = registration._confirmation_message
+    subject, body = _confirmation(registration, token)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.confirmation_for == registration.id)
+        .values(subject=_HEADER_CONTROL.sub(" ", subject).strip()[:300], body=body, confirmation_for=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def write_overdue_confirmations(now=None) -> int:
+    """The confirmations whose request died before writing them, written now with a new private link (the
+    request's link was only ever shown to its browser). Commits; returns how many."""
+    now = now or utcnow()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.confirmation_for.is_not(None), OutboxMessage.created_at < now - CONFIRMATION_OVERDUE)
+        .order_by(OutboxMessage.id).limit(BATCH_SIZE).with_for_update(skip_locked=True)
+    ).all()
+    for message in messages:
+        registration = db.session.get(Registration, message.confirmation_for)
+        if registration is None:  # gone since (its meeting deleted): nothing left to confirm
+            db.session.delete(message)
+            continue
+        token = registration.set_new_token()
+        db.session.flush()
+        subject, message.body = _confirmation(registration, token)
+        message.subject = _HEADER_CONTROL.sub(" ", subject).strip()[:300]
+        message.recipient = registration.email
+        message.confirmation_for = None
+    db.session.commit()
+    return len(messages)
 
 
 @in_their_language
@@ -253,6 +313,7 @@ def send_outbox(*, limit: int = BATCH_SIZE, respect_backoff: bool = True, exclud
     if not _sending.acquire(blocking=False):
         return SendReport()
     try:
+        write_overdue_confirmations()
         letters, claim = _claim(limit, respect_backoff, exclude)
         if not letters:
             return SendReport()
@@ -269,6 +330,7 @@ def _claim(limit: int, respect_backoff: bool, exclude=()) -> tuple[list[_Letter]
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+               OutboxMessage.confirmation_for.is_(None),  # its text is still to be written
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.attempts, OutboxMessage.id).limit(limit)
         .with_for_update(skip_locked=True)

@@ -341,6 +341,9 @@ class OutboxMessage(db.Model):
     # A sender's claim on the message while it sends it (see mail.send_outbox).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None]
+    # A delegate's confirmation queued under the registration's locks, its text still to be written
+    # (registration.mail.write_confirmation): the registration's id until then; never sent meanwhile.
+    confirmation_for: Mapped[int | None]
 
 
 class SentReminder(db.Model):

@@ -19,8 +19,8 @@ from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.questions.service import save_answers
 from portmeet.registration import companions as companion_rules
 from portmeet.registration import mail, visa, waitlist
+from portmeet.registration.errors import AlreadyRegistered, RegistrationError
 from portmeet.registration.picks import ID_FIELDS, id_given as _id_given, pick_problems  # noqa: F401 (used by forms)
-from portmeet.registration.errors import RegistrationError
 from portmeet.registration.models import (
     Category,
     Companion,
@@ -144,25 +144,25 @@ def _check(meeting: Meeting, data: dict, visits: list[FieldVisit], registration:
         raise RegistrationError(message, name)
 
 
-def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
+def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False) -> tuple[Registration, str]:
     """Register a delegate (web form, or a walk-in at the desk): a place at the meeting while the
     capacity allows, else the waitlist; then each picked visit likewise. Queues the confirmation
-    e-mail with the private link. Returns the registration and its link's token (shown once).
-    Raises RegistrationError when a rule refuses it. Does not look at the registration window."""
+    e-mail with the private link; `confirm_after_commit` queues only its row, and the caller writes its
+    text after committing, when the locks are free (`mail.write_confirmation`). Returns the registration
+    and its link's token (shown once). Raises RegistrationError when a rule refuses it. Does not look at
+    the registration window."""
     waitlist.lock_meeting(meeting)
     visits = picked_visits(meeting, data.get("visits"))
     sessions = picked_sessions(meeting, data.get("signups"))
-    # One look-up by e-mail, under the lock, serves both the duplicate check and a delegate who cancelled
-    # and registers again: they get their old row back (the e-mail is unique per meeting).
-    registration = db.session.scalar(select(Registration).where(
-        Registration.meeting_id == meeting.id,
-        Registration.email_normalized == normalize_email(data.get("email") or ""),
-    ))
+    # One look-up by e-mail, under the lock and with the meeting's counts, serves both the duplicate check and
+    # a delegate who cancelled and registers again: they get their old row back (the e-mail is unique per meeting).
+    counts, registration_id = waitlist.registration_counts_and_id(meeting, normalize_email(data.get("email") or ""))
+    registration = db.session.get(Registration, registration_id) if registration_id is not None else None
     if registration is not None and registration.status != RegistrationStatus.cancelled:
-        raise RegistrationError(_("This e-mail address is already registered for this meeting."), "email")
+        raise AlreadyRegistered(_("This e-mail address is already registered for this meeting."), "email")
     _check(meeting, data, visits, None, duplicates=False)
     promotions = waitlist.Promotions()
-    counts = waitlist.fill_meeting(meeting, promotions)
+    counts = waitlist.fill_meeting(meeting, promotions, counts)
 
     if registration is None:
         # `bookings=[]`, `signups=[]`: a new row has none, no need to ask the database. The language is the
@@ -199,7 +199,10 @@ def register(meeting: Meeting, data: dict) -> tuple[Registration, str]:
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
-    mail.queue_confirmation(registration, token)
+    if confirm_after_commit:
+        mail.queue_confirmation_intent(registration)
+    else:
+        mail.queue_confirmation(registration, token)
     mail.queue_promotions(promotions, skip=registration)
     return registration, token
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import joinedload
 
 from portmeet import audit
 from portmeet.accounts.forms import EmptyForm
@@ -13,9 +14,10 @@ from portmeet.accounts.permissions import (
 )
 from portmeet.countries import country_name
 from portmeet.csv_export import csv_text
+from portmeet.dbtx import commit_keeping_objects
 from portmeet.extensions import db
 from portmeet.i18n import current_language
-from portmeet.meetings.models import FieldVisit
+from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.letters.certificates import certificate_available
 from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
@@ -85,31 +87,35 @@ def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_
 
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
-    meeting = get_public_meeting_or_404(slug)
+    meeting = get_public_meeting_or_404(slug, joinedload(Meeting.visits))  # the form lists them: one query
     state = meeting.registration_state()
     if state != "open":
         status = 403 if request.method == "POST" else 200
         return render_template("registration/closed.html", meeting=meeting, state=state), status
     form = PublicRegistrationForm(meeting=meeting)
-    if form.validate_on_submit() and form.duplicate:
-        # Already registered: the same neutral answer as for a new address, and the link goes by e-mail
-        # to its owner (never to this browser), so the form reveals nobody's registration.
-        service.resend_link(meeting, form.email.data)
-        db.session.commit()
-        return render_template("registration/check_mail.html", meeting=meeting, email=form.email.data)
-    if request.method == "POST" and not form.errors:
+    if form.validate_on_submit():
         try:
-            registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()})
+            registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()},
+                                                   confirm_after_commit=True)
+        except service.AlreadyRegistered:
+            # The address is registered (found under the meeting's lock): the same neutral answer as for a new
+            # address, and the link goes by e-mail to its owner (never to this browser), so the form reveals
+            # nobody's registration.
+            db.session.rollback()
+            service.resend_link(meeting, form.email.data)
+            db.session.commit()
+            return render_template("registration/check_mail.html", meeting=meeting, email=form.email.data)
         except service.RegistrationError as error:
             db.session.rollback()
             form.add_refusal(error)
         else:
-            # Read before the commit, which expires the row (reading after would load it again).
-            name, email = registration.first_name, registration.email
+            # The locks go with this commit; the rows just written stay in memory as they were decided, so the
+            # e-mail and the message below are written from them without loading anything again.
+            commit_keeping_objects()
             waiting = registration.status == RegistrationStatus.waitlisted
-            db.session.commit()
-            # The place in line is counted after the commit, so the locks are not held for it.
-            _flash_outcome(name, email, waitlist.registration_position(registration) if waiting else None)
+            _flash_outcome(registration.first_name, registration.email,
+                           waitlist.registration_position(registration) if waiting else None)
+            mail.write_confirmation(registration, token)
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),

@@ -168,6 +168,18 @@ def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     return counts
 
 
+def registration_counts_and_id(meeting: Meeting, email_normalized: str) -> tuple[dict[RegistrationStatus, int], int | None]:
+    """`registration_counts`, and the id of the meeting's registration with this (normalised) e-mail if any, in
+    one query (a registration reads both under the meeting's lock)."""
+    statuses = list(RegistrationStatus)
+    row = db.session.execute(
+        select(*(func.count().filter(Registration.status == status) for status in statuses),
+               func.max(Registration.id).filter(Registration.email_normalized == email_normalized))
+        .where(Registration.meeting_id == meeting.id)
+    ).one()
+    return dict(zip(statuses, row[:-1])), row[-1]
+
+
 def meeting_is_full(meeting: Meeting) -> bool:
     """No place left for a new delegate: every place taken, or others already waiting for one."""
     counts = registration_counts(meeting)

@@ -169,6 +169,15 @@ def test_only_a_meal_or_social_event_may_have_places(app, dinner, make_session, 
         assert db.session.scalar(select(ProgrammeSession.capacity).where(ProgrammeSession.title == "Lunch")) == 40
 
 
+def test_the_manage_page_shows_how_the_sign_ups_stand(app, client, dinner, host):
+    meeting, session = dinner
+    for n in range(3):
+        token_of(register(client, meeting, email=f"d{n}@example.org", signups=[str(session.id)]))
+    page = page_text(host(meeting).get(f"/manage/meetings/{meeting.slug}/"))
+    event = page.split("Social dinner at the Itsasmuseum", 1)[1][:300]
+    assert "Places left: 0 of 2 · 1 sign-up waiting" in event
+
+
 def test_more_places_promote_the_waiting_and_fewer_than_booked_are_refused(app, client, dinner, host):
     meeting, session = dinner
     for n in range(4):
@@ -187,6 +196,11 @@ def test_more_places_promote_the_waiting_and_fewer_than_booked_are_refused(app, 
     assert signups_of(app, "d2@example.org") == {session.title: BookingStatus.booked}
     assert signups_of(app, "d3@example.org") == {session.title: BookingStatus.waitlisted}
     assert any("is yours" in s for s in subjects_to(app, "d2@example.org"))
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "d2@example.org")
+                                  .order_by(OutboxMessage.id.desc())).first()
+    # "A place … is yours. Place: Museum terrace" read as two kinds of place: the room is where it happens.
+    assert "Where: Museum terrace" in body and "Place:" not in body
 
 
 def test_deleting_an_event_with_sign_ups_cancels_it_and_tells_its_delegates(app, client, dinner, host):
@@ -197,8 +211,19 @@ def test_deleting_an_event_with_sign_ups_cancels_it_and_tells_its_delegates(app,
     url = f"/manage/meetings/{meeting.slug}/sessions/{session.id}/delete"
     page = page_text(client.get(url))
     assert "Ruiz, Ana" in page and "cancelled rather than erased" in page
+    # A delegate who registered in French reads the title the hosts wrote in French.
+    token_of(register(client, meeting, email="lea@example.fr", first_name="Léa", signups=[str(session.id)]))
+    with app.app_context():
+        db.session.get(ProgrammeSession, session.id).translations = {"fr": {"title": "Dîner au musée"}}
+        db.session.scalar(select(Registration).where(Registration.email_normalized == "lea@example.fr")).language = "fr"
+        db.session.commit()
     assert client.post_form(url, {"confirm": "y"}).status_code == 303
     assert any("“Social dinner at the Itsasmuseum” is cancelled" in s for s in subjects_to(app, "ana@example.org"))
+    assert any("Dîner au musée" in s for s in subjects_to(app, "lea@example.fr"))
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "lea@example.fr")
+                                  .order_by(OutboxMessage.id.desc())).first()
+        assert "Dîner au musée" in body and "Social dinner at the Itsasmuseum" not in body
     assert "Social dinner" not in page_text(client.get(f"/meetings/{meeting.slug}/"))
     own = page_text(client.get(f"/registrations/{token}"))
     assert "Social dinner at the Itsasmuseum" in own and "cancelled by the hosts" in own

@@ -1,6 +1,7 @@
 """What each printed document shows: badges, attendee lists, programme, itinerary, manifests, calendar."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
@@ -9,9 +10,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portmeet.boarding.service import BoardingMarks
@@ -189,15 +192,73 @@ def checkin_url(registration: Registration, meeting: Meeting) -> str:
 qr_code = qr_image  # the code's image is made by the PDF renderer (documents/qr.py)
 
 
+def _badge_criteria(meeting: Meeting, statuses: tuple[RegistrationStatus, ...], category: Category | None,
+                    ids: list[int] | None) -> list:
+    criteria = [Registration.meeting_id == meeting.id, Registration.status.in_(statuses)]
+    if category is not None:
+        criteria.append(Registration.category == category)
+    if ids is not None:
+        criteria.append(Registration.id.in_(ids))
+    return criteria
+
+
 def badge_registrations(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
                         category: Category | None = None, ids: list[int] | None = None) -> list[Registration]:
     """The registrations to print badges for, by last name then first name."""
-    query = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status.in_(statuses))
-    if category is not None:
-        query = query.where(Registration.category == category)
-    if ids is not None:
-        query = query.where(Registration.id.in_(ids))
+    query = select(Registration).where(*_badge_criteria(meeting, statuses, category, ids))
     return sorted(db.session.scalars(query), key=registration_sort_key)
+
+
+def badges_fingerprint(meeting: Meeting, layout: BadgeLayout,
+                       statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
+                       category: Category | None = None, ids: list[int] | None = None) -> tuple[str, int]:
+    """What a badge sheet is made of, as a cache key (documents/cache.py), and its number of badges; read
+    without writing the sheet's HTML."""
+    return _fingerprint(meeting, f"badges {layout.name}", _badge_criteria(meeting, statuses, category, ids),
+                        checkin_url=external_url("checkin.registration", slug=meeting.slug, code="-"))
+
+
+def _fingerprint(meeting: Meeting, document: str, criteria: list, **more) -> tuple[str, int]:
+    """A digest of every column of the meeting and of the registrations a document prints (all of them, so
+    that a column added later is never left out), with the language and whatever else it depends on; and
+    the number of those registrations."""
+    count, rows = _rows_digest(criteria)
+    # Every companion of the meeting: a sheet of the accompanying category prints the companions of delegates
+    # of any category (a change to any of them may change a document; a spare re-render costs nothing else).
+    _companions, companion_rows = _companions_digest([Registration.meeting_id == meeting.id])
+    digest = hashlib.sha256(repr((
+        document, current_language(), sorted(more.items()),
+        [getattr(meeting, column.key) for column in Meeting.__mapper__.column_attrs],
+        hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).hexdigest(),  # check-in codes
+        rows, companion_rows,
+    )).encode())
+    return digest.hexdigest(), count
+
+
+def _companions_digest(criteria: list) -> tuple[int, str]:
+    """How many persons accompany the registrations meeting `criteria`, and a digest of all their columns and
+    their delegate's status (a partner added, renamed or removed, or their delegate promoted, changes the badge
+    sheet and the list). A few per meeting: read as text."""
+    columns = [cast(column, Text) for column in Companion.__table__.columns] + [cast(Registration.status, Text)]
+    rows = db.session.execute(select(*columns).join(Registration, Registration.id == Companion.registration_id)
+                              .where(*criteria).order_by(Companion.id)).all()
+    return len(rows), hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+
+
+def _rows_digest(criteria: list) -> tuple[int, str]:
+    """How many registrations meet `criteria`, and a digest of all their columns, in id order. PostgreSQL
+    makes the digest itself (each whole row as text), so a thousand rows never travel to Python."""
+    if db.engine.dialect.name == "postgresql":
+        whole_row = literal_column("CAST(registrations AS TEXT)")
+        count, digest = db.session.execute(
+            select(func.count(), func.md5(func.string_agg(whole_row, aggregate_order_by(literal("\n"),
+                                                                                         Registration.id))))
+            .select_from(Registration).where(*criteria)).one()
+        return count, digest or ""
+    # Elsewhere as text, read as it comes: no type conversion of a thousand rows.
+    columns = [cast(column, Text) for column in Registration.__table__.columns]
+    rows = db.session.execute(select(*columns).where(*criteria).order_by(Registration.id)).all()
+    return len(rows), hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
 
 
 registration_sort_key = name_key  # one order of names for every document, the table and the desk
@@ -283,9 +344,7 @@ def attendees_by_country(meeting: Meeting, include_waitlist: bool = False,
     (groups by country name), each sorted by last then first name. Confirmed only unless the waitlist is
     asked for; the public list keeps only the delegates who consented (no accompanying persons)."""
     statuses = [RegistrationStatus.confirmed] + ([RegistrationStatus.waitlisted] if include_waitlist else [])
-    query = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status.in_(statuses))
-    if consenting_only:
-        query = query.where(Registration.consent_list.is_(True))
+    query = select(Registration).where(*_attendee_criteria(meeting, include_waitlist, consenting_only))
     language = current_language()
     groups: dict[str, CountryGroup] = {}
     people = list(db.session.scalars(query))
@@ -297,6 +356,20 @@ def attendees_by_country(meeting: Meeting, include_waitlist: bool = False,
     for group in groups.values():
         group.registrations.sort(key=registration_sort_key)
     return sorted(groups.values(), key=lambda g: collation_key(g.name))
+
+
+def _attendee_criteria(meeting: Meeting, include_waitlist: bool, consenting_only: bool) -> list:
+    statuses = [RegistrationStatus.confirmed] + ([RegistrationStatus.waitlisted] if include_waitlist else [])
+    criteria = [Registration.meeting_id == meeting.id, Registration.status.in_(statuses)]
+    if consenting_only:
+        criteria.append(Registration.consent_list.is_(True))
+    return criteria
+
+
+def attendees_fingerprint(meeting: Meeting, include_waitlist: bool = False) -> tuple[str, int]:
+    """What the printed attendee list is made of, as a cache key (documents/cache.py), and its rows."""
+    return _fingerprint(meeting, "attendees", _attendee_criteria(meeting, include_waitlist, False),
+                        waitlist=include_waitlist)
 
 
 def attendees_csv(groups: list[CountryGroup]) -> str:

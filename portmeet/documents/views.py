@@ -18,6 +18,7 @@ from portmeet.documents.forms import AttendeeFilterForm, BadgeFilterForm
 from portmeet.documents.cache import cached_or_render
 from portmeet.documents.pdf import file_response, html_to_pdf, pdf_response, render_pdf_in_chunks, render_pdf_in_parts
 from portmeet.extensions import db
+from portmeet.i18n import current_language
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.meetings.service import timeline_by_day
 from portmeet.questions.service import answers_by_registration, manifest_questions
@@ -50,17 +51,28 @@ def badges(slug: str):
     _valid_or_400(form)
     selection = form.selection()
     layout = selection.pop("layout")
-    registrations = service.badge_people(meeting, **selection)
-    _log_export(meeting, "export.badges", layout=layout.name, badges=len(registrations))
+    meeting_id, filename = meeting.id, f"{meeting.slug}-badges-{layout.name}.pdf"  # not read again after the log
     with form.language():
-        badge_list = service.badges(meeting, registrations, layout)
-        # One sheet is one page: long runs are rendered in chunks of sheets, side by side.
-        pdf = render_pdf_in_chunks(
-            "documents/badges.html", "sheets", service.pages(badge_list, layout.per_page),
-            meeting=meeting, layout=layout, font_sizes=service.font_sizes(badge_list),
-            category_colours=service.CATEGORY_COLOURS,
-        )
-        return file_response(pdf, f"{meeting.slug}-badges-{layout.name}.pdf", "application/pdf", inline=True)
+        fingerprint, count = service.badges_fingerprint(meeting, layout, **selection)
+        _log_export(meeting, "export.badges", layout=layout.name, badges=count)
+        render = partial(_badge_sheets_pdf, meeting_id, layout, selection)
+        if selection["ids"] is None:  # whole runs come from the shared cache while nothing printed changed
+            document = f"badges-{layout.name}-{form.status.data}-{form.category.data or 'any'}-{current_language()}"
+            pdf = cached_or_render(meeting_id, document, fingerprint, render, keep=1)
+        else:  # a few late badges
+            pdf = render()
+        return file_response(pdf, filename, "application/pdf", inline=True)
+
+
+def _badge_sheets_pdf(meeting_id: int, layout: service.BadgeLayout, selection: dict) -> bytes:
+    meeting = db.session.get(Meeting, meeting_id)
+    badge_list = service.badges(meeting, service.badge_people(meeting, **selection), layout)
+    # One sheet is one page: long runs are rendered in chunks of sheets, side by side.
+    return render_pdf_in_chunks(
+        "documents/badges.html", "sheets", service.pages(badge_list, layout.per_page),
+        meeting=meeting, layout=layout, font_sizes=service.font_sizes(badge_list),
+        category_colours=service.CATEGORY_COLOURS,
+    )
 
 
 def _attendee_filters() -> AttendeeFilterForm:
@@ -92,13 +104,20 @@ def attendees(slug: str):
 def attendees_pdf(slug: str):
     meeting = get_managed_meeting_or_404(slug)
     form = _attendee_filters()
-    _log_export(meeting, "export.attendees", format="pdf")
+    meeting_id, filename = meeting.id, f"{meeting.slug}-attendees.pdf"  # not read again after the log
     with form.language():
-        context = _attendee_context(meeting, form)
-        groups = context.pop("groups")
-        pdf = render_pdf_in_parts("documents/attendees_print.html", "groups", groups,
-                                  [group.count for group in groups], **context)
-        return file_response(pdf, f"{meeting.slug}-attendees.pdf", "application/pdf", inline=True)
+        fingerprint, _count = service.attendees_fingerprint(meeting, include_waitlist=form.waitlist.data)
+        _log_export(meeting, "export.attendees", format="pdf")
+        document = f"attendees-{'waitlist' if form.waitlist.data else 'confirmed'}-{current_language()}"
+        pdf = cached_or_render(meeting_id, document, fingerprint, partial(_attendee_list_pdf, meeting_id, form), keep=1)
+        return file_response(pdf, filename, "application/pdf", inline=True)
+
+
+def _attendee_list_pdf(meeting_id: int, form: AttendeeFilterForm) -> bytes:
+    context = _attendee_context(db.session.get(Meeting, meeting_id), form)
+    groups = context.pop("groups")
+    return render_pdf_in_parts("documents/attendees_print.html", "groups", groups, [group.count for group in groups],
+                               **context)
 
 
 @bp.get("/manage/meetings/<slug>/attendees.csv")
@@ -169,7 +188,7 @@ def programme_pdf(slug: str):
     # The print HTML takes milliseconds; the PDF of that exact HTML comes from the shared cache when any
     # worker has rendered it before, else it is rendered outside the database transaction and kept.
     html = render_template("documents/programme.html", meeting=meeting, timeline=timeline_by_day(meeting))
-    pdf = cached_or_render(meeting.id, "programme", html, html_to_pdf)
+    pdf = cached_or_render(meeting.id, "programme", html, partial(html_to_pdf, html))
     return file_response(pdf, f"{meeting.slug}-programme.pdf", "application/pdf", inline=True, private=False)
 
 

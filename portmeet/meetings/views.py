@@ -21,7 +21,7 @@ from portmeet.meetings.models import FieldVisit, MeetingStatus, ProgrammeSession
 from portmeet.registration.listing import visit_roster
 from portmeet.registration.models import RegistrationStatus
 from portmeet.registration.service import registration_by_token
-from portmeet.registration.waitlist import meeting_is_full, visit_counts
+from portmeet.registration.waitlist import meeting_is_full, session_counts, visit_counts
 from portmeet.timeutil import utcnow
 
 bp = Blueprint("meetings", __name__)
@@ -95,6 +95,7 @@ def _manage_page(meeting, status: int = 200, refused: list[str] | None = None):
         publish_refused=refused is not None,
         timeline=service.timeline_by_day(meeting),
         counts=visit_counts(meeting),
+        signup_counts=session_counts(meeting),
         hosts=hosts_of(meeting),
         host_form=AddHostForm(),
         button_form=EmptyForm(),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portmeet.labels import label
+from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
 from portmeet.registration.mail import in_their_language, private_url, queue, render, subject_line
 from portmeet.registration.models import Registration
@@ -81,7 +82,7 @@ def queue_visit_cancelled(registration: Registration, visit: FieldVisit) -> None
 
 @in_their_language
 def queue_session_cancelled(registration: Registration, session: ProgrammeSession) -> None:
-    subject = _("“%(event)s” is cancelled", event=session.title)
+    subject = _("“%(event)s” is cancelled", event=localized(session, "title"))
     queue(registration.email, subject_line(registration, subject),
           render("session_cancelled", registration, session=session))
 

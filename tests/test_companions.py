@@ -453,3 +453,20 @@ def test_the_caterer_counts_the_partner_at_the_dinner_with_their_needs(app, clie
     person, = [r for r in rows if r["line"] == "person"]
     assert (person["last name"], person["accompanying"], person["dietary needs"]) == \
         ("Lefèvre", "Ana Ruiz", "Vegan, Nut allergy")
+
+
+def test_a_partner_added_after_the_badges_were_printed_is_on_the_next_sheet(app, client, meeting, make_user):
+    """Badge sheets and lists come from a shared cache while nothing they print changes: a partner added from
+    the delegate's page is a change."""
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data()))
+    make_user(email="host@example.org", organiser=True)
+    host = app.test_client()  # the host's own browser
+    host.login("host@example.org")
+    first = " ".join(pdf_text(read_pdf(host.get(f"/manage/meetings/{meeting.slug}/badges.pdf"))).split())
+    assert "Ruiz" in first and "Lefèvre" not in first
+    assert client.post_form(f"/registrations/{token}/companions/new", {
+        "first_name": "Marc", "last_name": "Lefèvre", "country": "FR"}).status_code == 303
+    second = " ".join(pdf_text(read_pdf(host.get(f"/manage/meetings/{meeting.slug}/badges.pdf"))).split())
+    assert "Lefèvre" in second and "with Ana Ruiz" in second
+    listing = host.get(f"/manage/meetings/{meeting.slug}/attendees.csv").get_data(as_text=True)
+    assert "Lefèvre" in listing

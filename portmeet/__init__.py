@@ -78,6 +78,7 @@ class BoundedInt(IntegerConverter):
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the registration and documents modules, registered in a fixed order."""
     from portmeet.registration.views import bp as registration_bp
+    from portmeet.registration import companion_views  # noqa: F401 — its routes join the registration blueprint
     from portmeet.documents.views import bp as documents_bp
     from portmeet.checkin.views import bp as checkin_bp
     from portmeet.dashboard.views import bp as dashboard_bp

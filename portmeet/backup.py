@@ -13,14 +13,14 @@ from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession, Speaker
 from portmeet.questions.models import Answer, Question
-from portmeet.registration.models import Registration, RegistrationLink, SessionSignup, VisitBooking
+from portmeet.registration.models import Companion, Registration, RegistrationLink, SessionSignup, VisitBooking
 from portmeet.timeutil import utcnow
 
 FORMAT = "portmeet-meeting-backup"
 VERSION = 1
 # Database keys are not part of a dump: rows are nested under their parent, and a booking names its
 # visit by the visit's place in the dump's list, so a restore may give everything new ids.
-SKIPPED_COLUMNS = {"id", "meeting_id", "session_id", "registration_id", "visit_id", "question_id"}
+SKIPPED_COLUMNS = {"id", "meeting_id", "session_id", "registration_id", "visit_id", "question_id", "companion_id"}
 
 
 class BackupError(ValueError):
@@ -136,6 +136,12 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
              "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in registration.bookings],
              "signups": [{"session": session_index[signup.session_id], **_row(signup)}
                          for signup in registration.signups],
+             "companions": [
+                 {**{key: value for key, value in _row(companion).items() if not _private(key, with_id_data, False)},
+                  "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in companion.bookings],
+                  "signups": [{"session": session_index[signup.session_id], **_row(signup)}
+                              for signup in companion.signups]}
+                 for companion in registration.companions],
              "answers": sorted(answers.get(registration.id, []), key=lambda a: (a["question"], a["value"]))}
             for registration in registrations
         ],
@@ -195,6 +201,19 @@ def restore_meeting(data: dict) -> tuple[Meeting, list[str]]:
                 _build(SessionSignup, signup, session=_indexed(sessions, signup["session"], "A sign-up", "session"))
                 for signup in item.get("signups", [])
             ]
+            # Dumps written before accompanying persons existed have none.
+            for person in item.get("companions", []):
+                companion = _build(Companion, person)
+                registration.companions.append(companion)
+                # Their rows name the delegate too (set through the relationship: neither row has an id yet).
+                companion.bookings = [
+                    _build(VisitBooking, booking, registration=registration,
+                           visit=_indexed(visits, booking["visit"], "A booking", "visit"))
+                    for booking in person["bookings"]]
+                companion.signups = [
+                    _build(SessionSignup, signup, registration=registration,
+                           session=_indexed(sessions, signup["session"], "A sign-up", "session"))
+                    for signup in person.get("signups", [])]
             db.session.add_all(_build(Answer, answer, registration=registration,
                                       question=_indexed(questions, answer["question"], "An answer", "question"))
                                for answer in item.get("answers", []))

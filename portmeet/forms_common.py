@@ -67,9 +67,33 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
+        if not self.data:
+            return  # nothing ticked: the choices need not even be read (they may be `LazyChoices`)
         offered = {value for value, _label in self.choices}
         if any(value not in offered for value in self.data or ()):
             raise ValidationError(_("Choose among the answers offered."))
+
+
+class LazyChoices:
+    """Choices built only when a page shows them or a sent value is checked against them, so that a form
+    sent without any costs no query."""
+
+    def __init__(self, load):
+        self._load, self._items = load, None
+
+    def _get(self) -> list:
+        if self._items is None:
+            self._items = list(self._load())
+        return self._items
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __bool__(self) -> bool:
+        return bool(self._get())
 
 
 class IntegerField(_IntegerField):

@@ -97,6 +97,7 @@ def send_id_data_reminders(now: datetime) -> int:
         delegates = db.session.scalars(
             select(Registration).join(VisitBooking, VisitBooking.registration_id == Registration.id)
             .where(VisitBooking.visit_id == visit.id, VisitBooking.status == BookingStatus.booked,
+                   VisitBooking.companion_id.is_(None),
                    Registration.status == RegistrationStatus.confirmed, id_data_missing())
             .order_by(Registration.id)
         )

@@ -13,7 +13,7 @@ from portmeet.demo import DELEGATES, DEMO_SLUG
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
 from portmeet.questions.models import Answer, Question, QuestionKind
-from portmeet.registration.models import BookingStatus, RegistrationStatus, VisitBooking
+from portmeet.registration.models import BookingStatus, Companion, RegistrationStatus, VisitBooking
 from portmeet.registration.service import registration_by_token
 
 
@@ -47,6 +47,12 @@ def demo_with_registrations(app, runner, make_registration, make_user):
         db.session.add_all([Answer(registration_id=registrations[0].id, question_id=hat.id, value="M"),
                             Answer(registration_id=registrations[0].id, question_id=nights.id, value="3"),
                             Answer(registration_id=registrations[1].id, question_id=hat.id, value="L")])
+        # The second delegate brings a partner, booked on the boat.
+        partner = Companion(registration_id=registrations[1].id, first_name="Dana", last_name="לוי", country="IL",
+                            diets="vegan")
+        db.session.add(partner)
+        db.session.flush()
+        db.session.add(VisitBooking(registration_id=registrations[1].id, companion_id=partner.id, visit_id=boat.id))
         # The last pick of the second delegate is on the waitlist.
         db.session.execute(update(VisitBooking).where(VisitBooking.registration_id == registrations[1].id,
                                                       VisitBooking.visit_id == centre.id)
@@ -99,6 +105,10 @@ def test_backup_then_restore_into_an_empty_database_loses_nothing(app, runner, d
         ("Hard hat size", 0, None), ("Nights at the hotel", None, "0.50")]
     answers = [[(a["question"], a["value"]) for a in r["answers"]] for r in restored["registrations"][-3:]]
     assert answers == [[(0, "M"), (1, "3")], [(0, "L")], []]
+    partner, = restored["registrations"][-2]["companions"]
+    assert (partner["first_name"], partner["diets"], [(b["visit"], b["status"]) for b in partner["bookings"]]) == \
+        ("Dana", "vegan", [(0, "booked")])
+    assert [b["visit"] for b in restored["registrations"][-2]["bookings"]] == [0, 1]  # the delegate's own, apart
 
 
 def test_restore_on_this_database_after_the_meeting_was_deleted(app, runner, demo_with_registrations, tmp_path):

@@ -111,8 +111,9 @@ def undo(booking: VisitBooking, step: Step) -> MarkOutcome:
 def _record(booking: VisitBooking, kind: str, details: dict | None = None) -> None:
     """One entry of the meeting's audit trail about the delegate: who marked whom on which visit."""
     visit = booking.visit
+    companion = {"accompanying": booking.companion.full_name} if booking.companion_id is not None else {}
     audit.record(visit.meeting_id, kind, subject=booking.registration,
-                 details={"visit": visit.title, "visit_id": visit.id, **(details or {})})
+                 details={"visit": visit.title, "visit_id": visit.id, **companion, **(details or {})})
 
 
 # --- the list and its counts ----------------------------------------------------------------------
@@ -149,14 +150,14 @@ class RollCall:
 
 
 def _name_key(booking: VisitBooking) -> tuple:
-    registration = booking.registration
-    return (registration.last_name.casefold(), registration.first_name.casefold(), registration.id)
+    person = booking.person
+    return (person.last_name.casefold(), person.first_name.casefold(), booking.id)
 
 
 def roll_call(visit: FieldVisit) -> RollCall:
     """The visit's booked delegates by name and, apart, those waiting for a place, with the counts."""
     bookings = db.session.scalars(
-        select(VisitBooking).options(joinedload(VisitBooking.registration))
+        select(VisitBooking).options(joinedload(VisitBooking.registration), joinedload(VisitBooking.companion))
         .join(Registration, Registration.id == VisitBooking.registration_id)
         .where(VisitBooking.visit_id == visit.id, Registration.status != RegistrationStatus.cancelled)
         .order_by(VisitBooking.created_at, VisitBooking.id)
@@ -185,13 +186,16 @@ class BoardingMarks:
     returned_at: datetime | None
 
 
-def marks_by_registration(visit: FieldVisit) -> dict[int, BoardingMarks]:
-    """Registration id → its roll-call times on this visit (for the manifest), in one query."""
+def marks_by_person(visit: FieldVisit) -> dict[tuple[int, int | None], BoardingMarks]:
+    """Person (`person_key`: registration id, companion id or None) → their roll-call times on this visit
+    (for the manifest), in one query."""
     rows = db.session.execute(
-        select(VisitBooking.registration_id, VisitBooking.boarded_at, VisitBooking.returned_at)
+        select(VisitBooking.registration_id, VisitBooking.companion_id, VisitBooking.boarded_at,
+               VisitBooking.returned_at)
         .where(VisitBooking.visit_id == visit.id)
     )
-    return {registration_id: BoardingMarks(boarded, returned) for registration_id, boarded, returned in rows}
+    return {(registration_id, companion_id): BoardingMarks(boarded, returned)
+            for registration_id, companion_id, boarded, returned in rows}
 
 
 @dataclass
@@ -237,8 +241,10 @@ def registration_from_scan(meeting: Meeting, scanned: str) -> Registration | Non
 
 
 def booking_of(visit: FieldVisit, registration: Registration) -> VisitBooking | None:
+    """The delegate's own booking (a scanned badge is theirs, never their companions')."""
     return db.session.scalar(select(VisitBooking).where(
-        VisitBooking.visit_id == visit.id, VisitBooking.registration_id == registration.id))
+        VisitBooking.visit_id == visit.id, VisitBooking.registration_id == registration.id,
+        VisitBooking.companion_id.is_(None)))
 
 
 def can_add(visit: FieldVisit, registration: Registration) -> str | None:

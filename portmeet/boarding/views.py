@@ -105,12 +105,12 @@ UNDONE = {
 
 def _confirm_page(meeting: Meeting, visit: FieldVisit, booking: VisitBooking, step: Step):
     return render_template("boarding/confirm.html", meeting=meeting, visit=visit, booking=booking,
-                           registration=booking.registration, step=step,
+                           registration=booking.person, step=step,
                            button_form=MarkForm(formdata=None, step=step.value, confirm="y")), 409
 
 
 def _flash_mark(meeting: Meeting, booking: VisitBooking, step: Step, outcome: MarkOutcome) -> None:
-    name = booking.registration.full_name
+    name = booking.person.full_name
     if outcome in (MarkOutcome.marked, MarkOutcome.already):
         at = local_time(meeting, getattr(booking, step.attribute)).strftime("%H:%M")
         messages = MARKED if outcome is MarkOutcome.marked else ALREADY

@@ -51,7 +51,8 @@ def registration(slug: str, code: str):
         abort(404)
     bookings = db.session.scalars(
         select(VisitBooking).options(joinedload(VisitBooking.visit))
-        .where(VisitBooking.registration_id == registration.id).order_by(VisitBooking.id)
+        .where(VisitBooking.registration_id == registration.id, VisitBooking.companion_id.is_(None))
+        .order_by(VisitBooking.id)
     ).all()
     bookings = sorted(bookings, key=lambda b: (b.visit.day, b.visit.start_time))
     if privacy.record_view(meeting, registration, with_id_data=False, page="check-in"):

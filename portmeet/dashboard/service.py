@@ -176,6 +176,7 @@ def _missing_id_data(meeting: Meeting) -> dict[int, int]:
         .where(
             VisitBooking.visit_id.in_(visit_ids),
             VisitBooking.status == BookingStatus.booked,
+            VisitBooking.companion_id.is_(None),
             Registration.status != RegistrationStatus.cancelled,
             id_data_missing(),
         )

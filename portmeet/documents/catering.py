@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from portmeet.csv_export import csv_text
 from portmeet.dietary import Diet, NeedCount, need_counts, summary
 from portmeet.extensions import db
 from portmeet.meetings.models import SIGN_UP_KINDS, Meeting, ProgrammeSession
-from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, SessionSignup
+from portmeet.registration.models import BookingStatus, Companion, Registration, RegistrationStatus, SessionSignup
 from portmeet.template_helpers import format_time
 
 
@@ -25,6 +26,7 @@ class Diner:
     diet_list: list[Diet] = field(default_factory=list)
     dietary: str = ""
     accompanying: bool = False  # an accompanying person rather than the delegate
+    delegate: str = ""  # for an accompanying person: the delegate's name
 
     @property
     def has_dietary_needs(self) -> bool:
@@ -44,10 +46,17 @@ def _delegate(registration: Registration) -> Diner:
                  registration.country, registration.diet_list, registration.dietary or "")
 
 
+def _companion(companion: Companion) -> Diner:
+    return Diner(companion.registration_id, companion.first_name, companion.last_name, "", companion.country,
+                 companion.diet_list, companion.dietary or "", accompanying=True,
+                 delegate=companion.registration.full_name)
+
+
 def meal_diners(meeting: Meeting) -> list[tuple[ProgrammeSession, list[Diner]]]:
     """Each meal and social event of the meeting in time order, with who eats there, by name: the
-    booked sign-ups of an event that takes them, else every confirmed delegate. Three queries whatever
-    the number of events."""
+    booked sign-ups of an event that takes them (delegates and the persons accompanying them), else
+    every confirmed delegate (accompanying persons come to the events they signed up for). Four queries
+    whatever the number of events."""
     meals = [session for session in meeting.sessions if session.kind in SIGN_UP_KINDS]
     if not meals:
         return []
@@ -59,12 +68,19 @@ def meal_diners(meeting: Meeting) -> list[tuple[ProgrammeSession, list[Diner]]]:
     booked: dict[int, list[Diner]] = {meal_id: [] for meal_id in with_places}
     if with_places:
         rows = db.session.execute(
-            select(SessionSignup.session_id, SessionSignup.registration_id)
+            select(SessionSignup.session_id, SessionSignup.registration_id, SessionSignup.companion_id)
             .where(SessionSignup.session_id.in_(with_places), SessionSignup.status == BookingStatus.booked)
         ).all()
-        for session_id, registration_id in rows:
-            if registration_id in delegates:  # a booked place belongs to a confirmed delegate
-                booked[session_id].append(delegates[registration_id])
+        companions = {}
+        if any(companion_id is not None for _session_id, _registration_id, companion_id in rows):
+            companions = {companion.id: _companion(companion) for companion in db.session.scalars(
+                select(Companion).join(Registration, Registration.id == Companion.registration_id)
+                .options(contains_eager(Companion.registration))
+                .where(Registration.meeting_id == meeting.id, Registration.status == RegistrationStatus.confirmed))}
+        for session_id, registration_id, companion_id in rows:
+            if registration_id not in delegates:  # a booked place belongs to a confirmed delegate's party
+                continue
+            booked[session_id].append(delegates[registration_id] if companion_id is None else companions[companion_id])
     everyone = list(delegates.values())
     return [(meal, sorted(booked[meal.id], key=lambda d: d.sort_key) if meal.id in booked else everyone)
             for meal in meals]
@@ -120,5 +136,5 @@ def catering_csv(meals: list[MealCount]) -> str:
             rows.append([*event, "need", need.text, need.count, "", "", "", "", "", ""])
         for diner in meal.with_needs:
             rows.append([*event, "person", "", "", diner.last_name, diner.first_name, diner.organisation,
-                         diner.country, "yes" if diner.accompanying else "no", diner.dietary_summary])
+                         diner.country, diner.delegate if diner.accompanying else "no", diner.dietary_summary])
     return csv_text(CSV_COLUMNS, rows)

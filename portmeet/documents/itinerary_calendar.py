@@ -23,7 +23,8 @@ def booked_visits(registration: Registration) -> list:
     """The field visits the delegate holds a place on (not those they are waiting for), in time order."""
     bookings = db.session.scalars(
         select(VisitBooking).options(selectinload(VisitBooking.visit))
-        .where(VisitBooking.registration_id == registration.id, VisitBooking.status == BookingStatus.booked)
+        .where(VisitBooking.registration_id == registration.id, VisitBooking.companion_id.is_(None),
+               VisitBooking.status == BookingStatus.booked)
     ).all()
     return sorted((b.visit for b in bookings), key=lambda v: (v.day, v.start_time, v.id))
 

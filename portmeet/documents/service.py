@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Text, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portmeet.boarding.service import BoardingMarks
 from portmeet.checkin.service import local_time
@@ -29,7 +29,14 @@ from portmeet.labels import label
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import Meeting, ProgrammeSession
 from portmeet.meetings.service import programme_by_day
-from portmeet.registration.models import Category, Registration, RegistrationStatus, SessionSignup, VisitBooking
+from portmeet.registration.models import (
+    Category,
+    Companion,
+    Registration,
+    RegistrationStatus,
+    SessionSignup,
+    VisitBooking,
+)
 from portmeet.checkin.tokens import checkin_token
 from portmeet.registration.listing import VisitRoster
 from portmeet.timeutil import utcnow
@@ -77,7 +84,7 @@ BREAK_AFTER = "-\u2010\u2013/"  # a line may break after a hyphen, a dash or a s
 
 @dataclass
 class Badge:
-    registration: Registration
+    registration: Registration | Companion  # a delegate, or a person accompanying one
     name: str
     name_size: float
     organisation: str
@@ -216,13 +223,26 @@ def _fingerprint(meeting: Meeting, document: str, criteria: list, **more) -> tup
     that a column added later is never left out), with the language and whatever else it depends on; and
     the number of those registrations."""
     count, rows = _rows_digest(criteria)
+    # Every companion of the meeting: a sheet of the accompanying category prints the companions of delegates
+    # of any category (a change to any of them may change a document; a spare re-render costs nothing else).
+    _companions, companion_rows = _companions_digest([Registration.meeting_id == meeting.id])
     digest = hashlib.sha256(repr((
         document, current_language(), sorted(more.items()),
         [getattr(meeting, column.key) for column in Meeting.__mapper__.column_attrs],
         hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).hexdigest(),  # check-in codes
-        rows,
+        rows, companion_rows,
     )).encode())
     return digest.hexdigest(), count
+
+
+def _companions_digest(criteria: list) -> tuple[int, str]:
+    """How many persons accompany the registrations meeting `criteria`, and a digest of all their columns and
+    their delegate's status (a partner added, renamed or removed, or their delegate promoted, changes the badge
+    sheet and the list). A few per meeting: read as text."""
+    columns = [cast(column, Text) for column in Companion.__table__.columns] + [cast(Registration.status, Text)]
+    rows = db.session.execute(select(*columns).join(Registration, Registration.id == Companion.registration_id)
+                              .where(*criteria).order_by(Companion.id)).all()
+    return len(rows), hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
 
 
 def _rows_digest(criteria: list) -> tuple[int, str]:
@@ -244,6 +264,28 @@ def _rows_digest(criteria: list) -> tuple[int, str]:
 registration_sort_key = name_key  # one order of names for every document, the table and the desk
 
 
+def companions_of(meeting: Meeting, statuses, ids: list[int] | None = None) -> list[Companion]:
+    """The persons accompanying the meeting's delegates of these statuses (`ids`: of these registrations
+    only), with their delegate loaded."""
+    query = (select(Companion).join(Registration, Registration.id == Companion.registration_id)
+             .options(contains_eager(Companion.registration))
+             .where(Registration.meeting_id == meeting.id, Registration.status.in_(statuses)))
+    if ids is not None:
+        query = query.where(Registration.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def badge_people(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
+                 category: Category | None = None, ids: list[int] | None = None) -> list[Registration | Companion]:
+    """Everyone to print a badge for, by last name: the registrations (`badge_registrations`) and the persons
+    accompanying them. Companions come with every category but another one asked for; with registration
+    numbers (`ids`), only when the accompanying category is asked for (their delegates' numbers)."""
+    people: list[Registration | Companion] = badge_registrations(meeting, statuses, category, ids)
+    if category in (None, Category.accompanying) and (ids is None or category is Category.accompanying):
+        people += companions_of(meeting, statuses, ids)
+    return sorted(people, key=registration_sort_key)
+
+
 def badges(meeting: Meeting, registrations: list[Registration], layout: BadgeLayout) -> list[Badge]:
     """What each badge prints, in the current language (country names, category words)."""
     language = current_language()
@@ -251,17 +293,21 @@ def badges(meeting: Meeting, registrations: list[Registration], layout: BadgeLay
     result = []
     for registration in registrations:
         name = registration.display_badge_name
+        # An accompanying person's badge names their delegate where the organisation goes, and has no QR code:
+        # it would open the delegate's check-in (they have none of their own).
+        organisation = (_("with %(name)s", name=registration.registration.full_name) if registration.is_companion
+                        else registration.organisation)
         result.append(Badge(
             registration=registration,
             name=name,
             name_size=name_font_size(name, layout),
-            organisation=registration.organisation,
-            organisation_size=fitting_font_size(registration.organisation, layout.organisation_box,
+            organisation=organisation,
+            organisation_size=fitting_font_size(organisation, layout.organisation_box,
                                                 layout.organisation_sizes, ORGANISATION_LINE_HEIGHT),
             country=country_name(registration.country, language),
             category=registration.category,
             category_label=categories[registration.category],
-            qr=qr_code(checkin_url(registration, meeting)),
+            qr=Markup("") if registration.is_companion else qr_code(checkin_url(registration, meeting)),
         ))
     return result
 
@@ -281,23 +327,32 @@ def pages(items: list, per_page: int) -> list[list]:
 class CountryGroup:
     code: str
     name: str
-    registrations: list[Registration] = field(default_factory=list)
+    registrations: list[Registration | Companion] = field(default_factory=list)  # with accompanying persons
 
     @property
     def count(self) -> int:
         return len(self.registrations)
 
+    @property
+    def accompanying(self) -> int:
+        return sum(1 for person in self.registrations if person.is_companion)
+
 
 def attendees_by_country(meeting: Meeting, include_waitlist: bool = False,
                          consenting_only: bool = False) -> list[CountryGroup]:
-    """Registrations grouped by country (groups by country name), each sorted by last then first name.
-    Confirmed only unless the waitlist is asked for; the public list keeps only those who consented."""
+    """Registrations and the persons accompanying them (each by their own country) grouped by country
+    (groups by country name), each sorted by last then first name. Confirmed only unless the waitlist is
+    asked for; the public list keeps only the delegates who consented (no accompanying persons)."""
+    statuses = [RegistrationStatus.confirmed] + ([RegistrationStatus.waitlisted] if include_waitlist else [])
     query = select(Registration).where(*_attendee_criteria(meeting, include_waitlist, consenting_only))
     language = current_language()
     groups: dict[str, CountryGroup] = {}
-    for registration in db.session.scalars(query):
-        code = registration.country.upper()
-        groups.setdefault(code, CountryGroup(code, country_name(code, language))).registrations.append(registration)
+    people = list(db.session.scalars(query))
+    if not consenting_only:
+        people += companions_of(meeting, statuses)
+    for person in people:
+        code = person.country.upper()
+        groups.setdefault(code, CountryGroup(code, country_name(code, language))).registrations.append(person)
     for group in groups.values():
         group.registrations.sort(key=registration_sort_key)
     return sorted(groups.values(), key=lambda g: collation_key(g.name))
@@ -319,9 +374,10 @@ def attendees_fingerprint(meeting: Meeting, include_waitlist: bool = False) -> t
 
 def attendees_csv(groups: list[CountryGroup]) -> str:
     header = ["country", "country name", "last name", "first name", "organisation", "job title", "category",
-              "status", "e-mail"]
+              "status", "e-mail", "accompanying"]
     rows = [[g.code, g.name, r.last_name, r.first_name, r.organisation, r.job_title, r.category.value,
-             r.status.value, r.email] for g in groups for r in g.registrations]
+             r.status.value, r.email, r.registration.full_name if r.is_companion else ""]
+            for g in groups for r in g.registrations]
     return csv_text(header, rows)
 
 
@@ -330,7 +386,8 @@ def attendees_csv(groups: list[CountryGroup]) -> str:
 def manifest_csv(roster: VisitRoster, questions=(), answers=None,
                  marks: dict[int, BoardingMarks] | None = None) -> str:
     """The manifest as CSV; `questions` (shown on manifests) add a column each, from `answers`
-    (registration id → question id → values); then the roll call's times (meeting-local) from `marks`."""
+    (registration id → question id → values); then the roll call's times (meeting-local) from `marks`
+    (`marks_by_person`); last, for an accompanying person, the delegate they accompany."""
     visit = roster.visit
     answers = answers or {}
     marks = marks or {}
@@ -339,7 +396,7 @@ def manifest_csv(roster: VisitRoster, questions=(), answers=None,
     if visit.requires_id:
         header += ["nationality", "ID document type", "ID document number", "ID document valid until", "date of birth"]
     header += [question.label for question in questions]
-    header += ["boarded at", "returned at"]
+    header += ["boarded at", "returned at", "accompanying"]
     rows = []
     for list_name, registrations in (("booked", roster.booked), ("waitlist", roster.waiting)):
         for r in registrations:
@@ -351,10 +408,12 @@ def manifest_csv(roster: VisitRoster, questions=(), answers=None,
                 row += [r.nationality or "", r.id_type.value if r.id_type else "", r.id_number or "",
                         r.id_expiry.isoformat() if r.id_expiry else "",
                         r.date_of_birth.isoformat() if r.date_of_birth else ""]
-            row += ["; ".join(answers.get(r.id, {}).get(question.id, [])) for question in questions]
-            mark = marks.get(r.id)
+            own_answers = {} if r.is_companion else answers.get(r.id, {})
+            row += ["; ".join(own_answers.get(question.id, [])) for question in questions]
+            mark = marks.get(r.person_key)
             row += [_local_stamp(visit.meeting, mark.boarded_at if mark else None),
-                    _local_stamp(visit.meeting, mark.returned_at if mark else None)]
+                    _local_stamp(visit.meeting, mark.returned_at if mark else None),
+                    r.registration.full_name if r.is_companion else ""]
             rows.append(row)
     return csv_text(header, rows)
 
@@ -380,7 +439,7 @@ def itinerary(registration: Registration) -> list[tuple[date, list[ItineraryItem
     signed up for, and their own field visits (booked or waitlisted), in time order."""
     bookings = db.session.scalars(
         select(VisitBooking).options(selectinload(VisitBooking.visit))
-        .where(VisitBooking.registration_id == registration.id)
+        .where(VisitBooking.registration_id == registration.id, VisitBooking.companion_id.is_(None))
     ).all()
     signups = {signup.session_id: signup for signup in registration.signups}
     days = []

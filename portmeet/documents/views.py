@@ -10,7 +10,7 @@ from portmeet.accounts.permissions import (
     get_meeting_item_or_404,
     get_public_meeting_or_404,
 )
-from portmeet.boarding.service import marks_by_registration
+from portmeet.boarding.service import marks_by_person
 from portmeet.checkin.service import local_time
 from portmeet.documents import catering, service
 from portmeet.documents.itinerary_calendar import itinerary_calendar
@@ -66,7 +66,7 @@ def badges(slug: str):
 
 def _badge_sheets_pdf(meeting_id: int, layout: service.BadgeLayout, selection: dict) -> bytes:
     meeting = db.session.get(Meeting, meeting_id)
-    badge_list = service.badges(meeting, service.badge_registrations(meeting, **selection), layout)
+    badge_list = service.badges(meeting, service.badge_people(meeting, **selection), layout)
     # One sheet is one page: long runs are rendered in chunks of sheets, side by side.
     return render_pdf_in_chunks(
         "documents/badges.html", "sheets", service.pages(badge_list, layout.per_page),
@@ -83,7 +83,8 @@ def _attendee_filters() -> AttendeeFilterForm:
 
 def _attendee_context(meeting: Meeting, form: AttendeeFilterForm) -> dict:
     groups = service.attendees_by_country(meeting, include_waitlist=form.waitlist.data)
-    return dict(meeting=meeting, form=form, groups=groups, total=sum(group.count for group in groups))
+    return dict(meeting=meeting, form=form, groups=groups, total=sum(group.count for group in groups),
+                accompanying=sum(group.accompanying for group in groups))
 
 
 @bp.get("/manage/meetings/<slug>/attendees")
@@ -139,7 +140,7 @@ def manifest_pdf(slug: str, visit_id: int):
     return pdf_response("documents/manifest.html", f"{meeting.slug}-visit-{visit.id}-manifest.pdf",
                         meeting=meeting, visit=visit, roster=visit_roster(visit),
                         questions=manifest_questions(meeting), answers=answers_by_registration(meeting),
-                        marks=marks_by_registration(visit), local_time=partial(local_time, meeting))
+                        marks=marks_by_person(visit), local_time=partial(local_time, meeting))
 
 
 @bp.get("/manage/meetings/<slug>/visits/<int:visit_id>/manifest.csv")
@@ -149,7 +150,7 @@ def manifest_csv(slug: str, visit_id: int):
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     _log_export(meeting, "export.manifest", subject=visit, format="csv")
     return file_response(service.manifest_csv(visit_roster(visit), manifest_questions(meeting),
-                                              answers_by_registration(meeting), marks_by_registration(visit)),
+                                              answers_by_registration(meeting), marks_by_person(visit)),
                          f"{meeting.slug}-visit-{visit.id}-manifest.csv", "text/csv")
 
 

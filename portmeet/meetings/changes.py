@@ -135,11 +135,13 @@ def session_delegates(session: ProgrammeSession) -> list[Registration]:
 
 
 def visit_delegates(visit: FieldVisit) -> list[Registration]:
-    """Delegates booked or waiting on the visit (not cancelled), by name."""
+    """Delegates booked or waiting on the visit (not cancelled), by name; once each, whether they go
+    themselves or only people accompanying them do (they receive the e-mails)."""
+    on_visit = select(VisitBooking.registration_id).where(VisitBooking.visit_id == visit.id,
+                                                          VisitBooking.status != BookingStatus.cancelled)
     return list(db.session.scalars(
-        select(Registration).join(VisitBooking, VisitBooking.registration_id == Registration.id)
-        .where(VisitBooking.visit_id == visit.id, VisitBooking.status != BookingStatus.cancelled,
-               Registration.status != RegistrationStatus.cancelled)
+        select(Registration)
+        .where(Registration.id.in_(on_visit), Registration.status != RegistrationStatus.cancelled)
         .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name), Registration.id)
     ))
 
@@ -193,6 +195,8 @@ def remove_visit(visit: FieldVisit) -> VisitRemoval:
     db.session.expire(visit.meeting, ["visits"])
     for registration in delegates:
         db.session.expire(registration, ["bookings", "cancelled_bookings"])
+        for companion in registration.companions:
+            db.session.expire(companion, ["bookings"])
         notices.queue_visit_cancelled(registration, visit)
     return VisitRemoval(cancelled=True, told=len(delegates))
 
@@ -215,5 +219,7 @@ def remove_session(session: ProgrammeSession) -> VisitRemoval:
     db.session.expire(session.meeting, ["sessions"])
     for registration in delegates:
         db.session.expire(registration, ["signups", "cancelled_signups"])
+        for companion in registration.companions:
+            db.session.expire(companion, ["signups"])
         notices.queue_session_cancelled(registration, session)
     return VisitRemoval(cancelled=True, told=len(delegates))

@@ -7,10 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,12 +26,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.countries import country_name
 from portmeet.dietary import Diet
-from portmeet.forms_common import CheckboxesField, CountryField
+from portmeet.forms_common import CheckboxesField, CountryField, LazyChoices
 from portmeet.i18n import collation_key, current_language
 from portmeet.meetings.content import localized
 from portmeet.labels import choices
 from portmeet.questions.forms import add_question_fields, answers_from, choice_filter_options, parse_choice_filter
-from portmeet.registration import listing, service, visa, waitlist
+from portmeet.registration import companions, listing, service, visa, waitlist
+from portmeet.template_helpers import format_date, format_time
 from portmeet.registration.models import Category, IdType, RegistrationStatus
 
 REQUIRED = _l("This field is required.")
@@ -183,7 +188,7 @@ class RegistrationForm(FlaskForm):
         if self.registration is not None:
             return None
         for f in self:
-            if f.name == "csrf_token":
+            if f.name in ("csrf_token", "companions"):
                 continue  # printed outside the fragments
             if f.raw_data is not None or f.errors or f.data not in (None, False, "", [], f.default):
                 return None
@@ -194,6 +199,112 @@ class RegistrationForm(FlaskForm):
     @property
     def visits_needing_id(self):
         return [visit for visit in self.meeting.visits if visit.requires_id]
+
+
+class _CompanionFields:
+    """One accompanying person: names, country, dietary needs, the field visits they join."""
+
+    first_name = StringField(_l("First name"), validators=[Optional(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=100)])
+    country = CountryField(_l("Country"), validators=[Optional()], blank=_l("Same as the delegate's"))
+    diets = CheckboxesField(_l("Dietary needs"), choices=choices(Diet))
+    dietary = TextAreaField(_l("Other dietary needs or details"), validators=[Optional(), Length(max=500)])
+    visits = CheckboxesField(_l("Field visits they join"), coerce=int, description=_l(
+        "Places are counted as for everyone: a full visit puts them on its waitlist."))
+    signups = CheckboxesField(_l("Meals and social events they join"), coerce=int)
+    # Asked only when one of their visits needs it (port security), as of the delegate.
+    nationality = CountryField(_l("Nationality"), validators=[Optional()], blank=_l("Choose…"))
+    id_number = StringField(_l("ID document number (passport or national ID card)"),
+                            validators=[Optional(), Length(max=50)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
+
+    blank_allowed = False  # an empty row of the registration form is ignored; the own page's form is one person
+
+    def set_up(self, meeting, default_country, companion=None) -> None:
+        """`default_country`: a callable giving the delegate's country, used when the row leaves it empty;
+        `companion`: the accompanying person being changed (None for a new one)."""
+        self.meeting = meeting
+        self.default_country = default_country
+        self.companion = companion
+        self.visits.choices = [
+            (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
+                         day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
+            for visit in meeting.visits]
+        self.signups.choices = LazyChoices(lambda: [
+            (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
+                           day=format_date(session.day), start=format_time(session.start_time),
+                           end=format_time(session.end_time)))
+            for session in waitlist.signup_sessions(meeting)])
+
+    def companion_data(self) -> companions.CompanionData:
+        return companions.CompanionData(
+            first_name=(self.first_name.data or "").strip(), last_name=(self.last_name.data or "").strip(),
+            country=self.country.data or self.default_country() or "", diets=list(self.diets.data or ()),
+            dietary=(self.dietary.data or "").strip(), visits=list(self.visits.data or ()),
+            signups=list(self.signups.data or ()), nationality=self.nationality.data or None,
+            id_number=(self.id_number.data or "").strip() or None, date_of_birth=self.date_of_birth.data)
+
+    @property
+    def visits_needing_id(self):
+        return [visit for visit in self.meeting.visits if visit.requires_id]
+
+    def validate_date_of_birth(self, field):
+        if field.data and not (1900 <= field.data.year and field.data < self.meeting.start_date):
+            raise ValidationError(_("Enter the date of birth as written on the passport or ID card."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        data = self.companion_data()
+        if self.blank_allowed and data.is_blank:
+            return valid
+        # Every rule's message beside its field, besides what the fields' own validators said.
+        found = [(name, message) for name, message in companions.problems(self.meeting, data, self.companion)
+                 if not getattr(self, name).errors]
+        for name, message in found:
+            field = getattr(self, name)
+            field.errors = [*field.errors, message]
+        return valid and not found
+
+
+class CompanionRowForm(_CompanionFields, Form):
+    """A row of the registration form's "Accompanying persons" (no CSRF of its own: the form's covers it)."""
+
+    blank_allowed = True
+
+
+class CompanionForm(_CompanionFields, FlaskForm):
+    """One accompanying person, added or changed from the delegate's own page."""
+
+    def __init__(self, *args, meeting, registration, companion=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_up(meeting, lambda: registration.country, companion)
+
+
+class PublicRegistrationForm(RegistrationForm):
+    """The registration form with its rows for accompanying persons (empty rows are ignored)."""
+
+    companions = FieldList(FormField(CompanionRowForm), min_entries=2, max_entries=companions.MAX_COMPANIONS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, entry in enumerate(self.companions, start=1):
+            entry.form.set_up(self.meeting, lambda: self.country.data)
+            # "First name" is the delegate's: a screen reader (and a test finding a field by its label) hears
+            # whose each of these is.
+            whose = _("(accompanying person %(num)s)", num=number)
+            for field in entry.form:
+                field.label.text = Markup('{}<span class="visually-hidden"> {}</span>').format(field.label.text, whose)
+
+    @property
+    def companions_given(self) -> bool:
+        """Some row filled in or refused: the form shows its accompanying persons open."""
+        return any(not entry.form.companion_data().is_blank or entry.errors for entry in self.companions)
+
+    def registration_data(self) -> dict:
+        data = super().registration_data()
+        rows = [entry.form.companion_data() for entry in self.companions]
+        data["companions"] = [row for row in rows if not row.is_blank]
+        return data
 
 
 class ResendLinkForm(FlaskForm):

@@ -10,7 +10,14 @@ from portmeet.collation import fold, matches, name_key
 from portmeet.dietary import Diet, dietary_needs_given, having_diet
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting
-from portmeet.registration.models import BookingStatus, Category, Registration, RegistrationStatus, VisitBooking
+from portmeet.registration.models import (
+    BookingStatus,
+    Category,
+    Companion,
+    Registration,
+    RegistrationStatus,
+    VisitBooking,
+)
 from portmeet.questions.service import answered_with
 from portmeet.registration.waitlist import queue_order, registration_counts
 
@@ -42,7 +49,8 @@ def registrations_of(meeting: Meeting, filters: RegistrationFilters | None = Non
     filters = filters or RegistrationFilters()
     query = (
         select(Registration)
-        .options(selectinload(Registration.bookings).selectinload(VisitBooking.visit))
+        .options(selectinload(Registration.bookings).selectinload(VisitBooking.visit),
+                 selectinload(Registration.companions))
         .where(Registration.meeting_id == meeting.id)
     )
     if filters.status in RegistrationStatus.__members__:
@@ -96,21 +104,24 @@ def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
 
 @dataclass
 class VisitRoster:
+    """The people of a visit: delegates, and persons accompanying them (`Companion`, `is_companion`)."""
+
     visit: FieldVisit
-    booked: list[Registration]
-    waiting: list[Registration]  # in line for the next free place, first first
-    pending: list[Registration]  # picked it but still waiting for a place at the meeting itself
+    booked: list[Registration | Companion]
+    waiting: list[Registration | Companion]  # in line for the next free place, first first
+    pending: list[Registration | Companion]  # picked it but still waiting for a place at the meeting itself
 
 
 def visit_roster(visit: FieldVisit) -> VisitRoster:
     """Who has a place on the visit (by last name), and who waits for one (in queue order)."""
     bookings = db.session.scalars(
-        select(VisitBooking).options(selectinload(VisitBooking.registration))
-        .where(VisitBooking.visit_id == visit.id).order_by(*queue_order(VisitBooking))
+        select(VisitBooking).options(selectinload(VisitBooking.registration), selectinload(VisitBooking.companion))
+        .where(VisitBooking.visit_id == visit.id, VisitBooking.status != BookingStatus.cancelled)
+        .order_by(*queue_order(VisitBooking))
     ).all()
-    booked = sorted((b.registration for b in bookings if b.status == BookingStatus.booked),
+    booked = sorted((b.person for b in bookings if b.status == BookingStatus.booked),
                     key=name_key)
-    waiting = [b.registration for b in bookings if b.status == BookingStatus.waitlisted]
+    waiting = [b.person for b in bookings if b.status == BookingStatus.waitlisted]
     return VisitRoster(
         visit, booked,
         [r for r in waiting if r.status == RegistrationStatus.confirmed],

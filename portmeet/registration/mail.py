@@ -28,8 +28,8 @@ from sqlalchemy import or_, select, update
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
-from portmeet.registration import waitlist
-from portmeet.registration.models import OutboxMessage, Registration
+from portmeet.registration import companions, waitlist
+from portmeet.registration.models import Companion, OutboxMessage, Registration
 from portmeet.timeutil import utcnow
 from portmeet.urls import external_url  # noqa: F401 — links in e-mails come from PORTMEET_BASE_URL
 
@@ -99,6 +99,7 @@ def render(template: str, registration: Registration, **context) -> str:
         position=waitlist.registration_position(registration),
         visits=_visit_lines(registration),
         signups=_signup_lines(registration),
+        companions=companions.picks_of(registration),
         meeting_url=external_url("meetings.detail", slug=meeting.slug),
         resend_url=external_url("registration.resend_link", slug=meeting.slug),
         private_url=_LinkOnDemand(registration),
@@ -213,16 +214,26 @@ def queue_promotion(registration: Registration) -> None:
 
 
 @in_their_language
-def queue_visit_promotion(registration: Registration, visit: FieldVisit) -> None:
-    subject = _("a place on “%(visit)s” is yours", visit=localized(visit, "title"))
-    queue(registration.email, subject_line(registration, subject), render("visit_promotion", registration, visit=visit))
+def queue_visit_promotion(registration: Registration, visit: FieldVisit, companion: Companion | None = None) -> None:
+    """A waiting pick got a place: the delegate's own, or (`companion`) that of a person accompanying them."""
+    if companion is None:
+        subject = _("a place on “%(visit)s” is yours", visit=localized(visit, "title"))
+    else:
+        subject = _("a place on “%(visit)s” for %(name)s", visit=localized(visit, "title"), name=companion.full_name)
+    queue(registration.email, subject_line(registration, subject),
+          render("visit_promotion", registration, visit=visit, companion=companion))
 
 
 @in_their_language
-def queue_signup_promotion(registration: Registration, session: ProgrammeSession) -> None:
-    subject = _("a place at “%(event)s” is yours", event=localized(session, "title"))
+def queue_signup_promotion(registration: Registration, session: ProgrammeSession,
+                           companion: Companion | None = None) -> None:
+    """A waiting sign-up got a place: the delegate's own, or (`companion`) that of a person accompanying them."""
+    if companion is None:
+        subject = _("a place at “%(event)s” is yours", event=localized(session, "title"))
+    else:
+        subject = _("a place at “%(event)s” for %(name)s", event=localized(session, "title"), name=companion.full_name)
     queue(registration.email, subject_line(registration, subject),
-          render("signup_promotion", registration, session=session))
+          render("signup_promotion", registration, session=session, companion=companion))
 
 
 @in_their_language
@@ -248,11 +259,11 @@ def queue_promotions(promotions: waitlist.Promotions, skip: Registration | None 
     for booking in promotions.bookings:
         registration = booking.registration
         if registration is not skip and registration.id not in promoted:
-            queue_visit_promotion(registration, booking.visit)
+            queue_visit_promotion(registration, booking.visit, booking.companion)
     for signup in promotions.signups:
         registration = signup.registration
         if registration is not skip and registration.id not in promoted:
-            queue_signup_promotion(registration, signup.session)
+            queue_signup_promotion(registration, signup.session, signup.companion)
 
 
 # --- sending ----------------------------------------------------------------------------------------

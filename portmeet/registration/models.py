@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.dietary import DietaryNeeds
@@ -105,28 +105,38 @@ class Registration(DietaryNeeds, db.Model):
     checked_in_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
-    # The picks that stand (booked or waiting); picks of a visit the hosts cancelled are apart.
+    # The delegate's own picks that stand (booked or waiting); picks of a visit the hosts cancelled are
+    # apart. Their accompanying persons' picks are the companions' `bookings`.
     bookings: Mapped[list[VisitBooking]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="VisitBooking.id",
-        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.status != 'cancelled')",
+        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.companion_id.is_(None), "
+                    "VisitBooking.status != 'cancelled')",
     )
     cancelled_bookings: Mapped[list[VisitBooking]] = relationship(
         viewonly=True, order_by="VisitBooking.id",
-        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.status == 'cancelled')",
+        primaryjoin="and_(Registration.id == VisitBooking.registration_id, VisitBooking.companion_id.is_(None), "
+                    "VisitBooking.status == 'cancelled')",
+    )
+    companions: Mapped[list[Companion]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="Companion.id",
     )
     # Sign-ups for meals and social events with places, kept like `bookings` (booked or waiting; those of
     # an event the hosts cancelled apart).
     signups: Mapped[list[SessionSignup]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="SessionSignup.id",
-        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.status != 'cancelled')",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.companion_id.is_(None), "
+                    "SessionSignup.status != 'cancelled')",
     )
     cancelled_signups: Mapped[list[SessionSignup]] = relationship(
         viewonly=True, order_by="SessionSignup.id",
-        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.status == 'cancelled')",
+        primaryjoin="and_(Registration.id == SessionSignup.registration_id, SessionSignup.companion_id.is_(None), "
+                    "SessionSignup.status == 'cancelled')",
     )
     links: Mapped[list[RegistrationLink]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationLink.id"
     )
+
+    is_companion = False
 
     @property
     def full_name(self) -> str:
@@ -135,6 +145,16 @@ class Registration(DietaryNeeds, db.Model):
     @property
     def display_badge_name(self) -> str:
         return self.badge_name or self.full_name
+
+    @property
+    def person_key(self) -> tuple[int, int | None]:
+        """(registration id, companion id or None): one person on a visit, as a booking names them."""
+        return self.id, None
+
+    @property
+    def delegate(self) -> Registration:
+        """The registration this person belongs to (themself; a companion's delegate)."""
+        return self
 
     @property
     def has_id_data(self) -> bool:
@@ -171,17 +191,81 @@ class RegistrationLink(db.Model):
     registration: Mapped[Registration] = relationship(back_populates="links")
 
 
+class Companion(DietaryNeeds, db.Model):
+    """A person accompanying a delegate (a spouse, a colleague) to the social events and field visits.
+    Not a registration: no e-mail, no private link, no place at the meeting; the delegate manages them
+    and receives the e-mails. Their picks wait while the delegate waits for a place at the meeting."""
+
+    __tablename__ = "companions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    # dietary needs: `diets` and `dietary` (DietaryNeeds)
+    # ID-document data for port security, as the delegate's: asked only while a picked visit needs it,
+    # shown only to the meeting's staff, erased with the delegate's (purge, cancellation, no such visit left).
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    id_number: Mapped[str | None] = mapped_column(String(50))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="companions")
+    # Their picks that stand (booked or waiting), as the delegate's `bookings`.
+    bookings: Mapped[list[VisitBooking]] = relationship(
+        back_populates="companion", cascade="all, delete-orphan", order_by="VisitBooking.id",
+        primaryjoin="and_(Companion.id == VisitBooking.companion_id, VisitBooking.status != 'cancelled')",
+    )
+    signups: Mapped[list[SessionSignup]] = relationship(
+        back_populates="companion", cascade="all, delete-orphan", order_by="SessionSignup.id",
+        primaryjoin="and_(Companion.id == SessionSignup.companion_id, SessionSignup.status != 'cancelled')",
+    )
+
+    is_companion = True
+    category = Category.accompanying
+    # What lists print for a delegate and a companion has not: no organisation, phone or accessibility needs,
+    # no e-mail, no document type or expiry (those are asked only for a visa letter).
+    organisation = job_title = phone = accessibility = badge_name = email = ""
+    id_type = id_expiry = None
+    consent_list = False
+
+    @property
+    def has_id_data(self) -> bool:
+        return bool(self.id_number and self.nationality and self.date_of_birth)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    display_badge_name = full_name
+
+    @property
+    def status(self) -> RegistrationStatus:
+        return self.registration.status
+
+    @property
+    def person_key(self) -> tuple[int, int | None]:
+        return self.registration_id, self.id
+
+    @property
+    def delegate(self) -> Registration:
+        return self.registration
+
+
 class VisitBooking(db.Model):
-    """A registration's pick of a field visit: booked, or waiting for a place."""
+    """A pick of a field visit by a delegate, or by a person accompanying them (`companion_id`):
+    booked, or waiting for a place."""
 
     __tablename__ = "visit_bookings"
     __table_args__ = (
-        UniqueConstraint("registration_id", "visit_id"),
         Index("ix_visit_bookings_visit_status", "visit_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    # Set for an accompanying person's pick (registration_id is then their delegate's).
+    companion_id: Mapped[int | None] = mapped_column(ForeignKey("companions.id", ondelete="CASCADE"), index=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("field_visits.id", ondelete="CASCADE"))
     status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -190,27 +274,54 @@ class VisitBooking(db.Model):
     returned_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="bookings")
+    companion: Mapped[Companion | None] = relationship(back_populates="bookings")
     visit: Mapped[FieldVisit] = relationship()
+
+    @property
+    def person(self) -> Registration | Companion:
+        """Who goes: the accompanying person, or the delegate."""
+        return self.companion if self.companion_id is not None else self.registration
+
+    @property
+    def person_key(self) -> tuple[int, int | None]:
+        return self.registration_id, self.companion_id
+
+
+# One pick of a visit per person: the delegate (companion_id NULL, counted as 0, since NULLs are distinct in a
+# unique index) and each of their accompanying persons.
+Index("uq_visit_bookings_person_visit", VisitBooking.registration_id, func.coalesce(VisitBooking.companion_id, 0),
+      VisitBooking.visit_id, unique=True)
 
 
 class SessionSignup(db.Model):
     """A person's place at a meal or social event that takes sign-ups: booked, or waiting for a place.
-    Counted and promoted by the same rules as a field-visit booking (registration.waitlist)."""
+    Counted and promoted by the same rules as a field-visit booking (registration.waitlist). The person is
+    the delegate, or one accompanying them (`companion_id`), as for a `VisitBooking`."""
 
     __tablename__ = "session_signups"
     __table_args__ = (
-        UniqueConstraint("registration_id", "session_id"),
         Index("ix_session_signups_session_status", "session_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    companion_id: Mapped[int | None] = mapped_column(ForeignKey("companions.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.booked)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates="signups")
+    companion: Mapped[Companion | None] = relationship(back_populates="signups")
     session: Mapped[ProgrammeSession] = relationship()
+
+    @property
+    def person(self) -> Registration | Companion:
+        return self.companion if self.companion_id is not None else self.registration
+
+
+# One sign-up per person and session, as for visits.
+Index("uq_session_signups_person_session", SessionSignup.registration_id,
+      func.coalesce(SessionSignup.companion_id, 0), SessionSignup.session_id, unique=True)
 
 
 class OutboxMessage(db.Model):

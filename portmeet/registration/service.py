@@ -10,16 +10,20 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from portmeet.accounts.models import normalize_email
 from portmeet import audit
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.questions.service import save_answers
+from portmeet.registration import companions as companion_rules
 from portmeet.registration import mail, visa, waitlist
+from portmeet.registration.errors import AlreadyRegistered, RegistrationError
+from portmeet.registration.picks import ID_FIELDS, id_given as _id_given, pick_problems  # noqa: F401 (used by forms)
 from portmeet.registration.models import (
     Category,
+    Companion,
     Registration,
     RegistrationStatus,
 )
@@ -29,22 +33,8 @@ PROFILE_FIELDS = (
     "first_name", "last_name", "badge_name", "email", "organisation", "job_title", "country", "phone",
     "dietary", "accessibility", "consent_list",
 )
-ID_FIELDS = ("nationality", "id_number", "date_of_birth")
 # Also ID data (same protection, same purge): the rest of the document, asked for a visa letter.
 DOCUMENT_FIELDS = ("id_type", "id_expiry", "id_name")
-
-
-class RegistrationError(ValueError):
-    """A rule refused the change; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class AlreadyRegistered(RegistrationError):
-    """The e-mail address has a live registration for this meeting already."""
 
 
 def registration_by_token(token: str) -> Registration | None:
@@ -81,47 +71,6 @@ def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
     if not wanted:
         return []
     return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
-
-
-def _id_given(value) -> bool:
-    return value not in (None, "")
-
-
-def pick_problems(visits: list[FieldVisit], id_data: dict, today: date,
-                  registration: Registration | None = None, *, deadlines: bool = True) -> list[tuple[str, str]]:
-    """(field, message) for every rule the picks break: overlapping visits, ID data missing for a
-    visit that needs it, ID data given or a visit newly picked after that visit's ID deadline.
-    `id_data` values left empty mean "keep what the registration already holds"."""
-    problems: list[tuple[str, str]] = []
-    for i, first in enumerate(visits):
-        for second in visits[i + 1:]:
-            if first.overlaps(second):
-                problems.append(("visits", _("“%(first)s” and “%(second)s” overlap in time; pick only one of them.",
-                                             first=first.title, second=second.title)))
-    needing_id = [visit for visit in visits if visit.requires_id]
-    if not needing_id or needing_id[0].meeting.id_data_purged_at is not None:
-        return problems  # after the purge, ID data is neither asked for nor taken (see _apply_id_data)
-    already = {b.visit_id for b in registration.bookings} if registration is not None else set()
-    stored = {name: getattr(registration, name) if registration is not None else None for name in ID_FIELDS}
-    changed = any(_id_given(id_data.get(name)) and id_data.get(name) != stored[name] for name in ID_FIELDS)
-    # The quotes are the language's own: « » in French.
-    titles = ", ".join(_("“%(title)s”", title=visit.title) for visit in needing_id)
-    labels = {"nationality": _("your nationality"), "id_number": _("your ID document number"),
-              "date_of_birth": _("your date of birth")}
-    for name in ID_FIELDS:
-        if not _id_given(id_data.get(name)) and not _id_given(stored[name]):
-            problems.append((name, _("Port security needs %(what)s for %(visits)s.", what=labels[name], visits=titles)))
-    for visit in needing_id:
-        if not deadlines or visit.id_deadline is None or today <= visit.id_deadline:
-            continue
-        if visit.id not in already:
-            problems.append(("visits", _("The deadline for ID data for “%(visit)s” was %(date)s; it can no longer "
-                                         "be picked.", visit=visit.title, date=format_date(visit.id_deadline, "long"))))
-        elif changed:
-            problems.append(("id_number", _("The deadline for ID data for “%(visit)s” was %(date)s; please ask the "
-                                            "organisers to change it.", visit=visit.title,
-                                            date=format_date(visit.id_deadline, "long"))))
-    return problems
 
 
 # --- the delegate's changes -----------------------------------------------------------------------
@@ -218,11 +167,13 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     if registration is None:
         # `bookings=[]`, `signups=[]`: a new row has none, no need to ask the database. The language is the
         # meeting's unless `data` names one.
-        registration = Registration(meeting=meeting, language=meeting.language, bookings=[], signups=[])
+        registration = Registration(meeting=meeting, language=meeting.language, bookings=[], signups=[],
+                                    companions=[])
         db.session.add(registration)
     else:
         registration.bookings.clear()
         registration.signups.clear()
+        registration.companions.clear()  # a new registration brings its own accompanying persons
         registration.cancelled_at = registration.checked_in_at = None
         for link in registration.links:  # a new registration: the links to the cancelled one stop
             link.revoked_at = link.revoked_at or utcnow()
@@ -237,8 +188,14 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
     token = registration.set_new_token()
     db.session.flush()
+    companions = data.get("companions") or []
+    if companions:  # every place of the delegate and their companions locked at once: visits, then sessions
+        waitlist.lock_visits([visit.id for visit in visits] + [visit_id for row in companions for visit_id in row.visits])
+        waitlist.lock_places(waitlist.SESSIONS, [session.id for session in sessions]
+                             + [session_id for row in companions for session_id in row.signups])
     waitlist.book(registration, visits, promotions)
     waitlist.sign_up(registration, sessions, promotions)
+    companion_rules.add_companions(registration, companions, promotions)
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
@@ -309,14 +266,17 @@ def cancel_registration(registration: Registration, *, by_organiser: bool = Fals
         return False
     meeting = registration.meeting
     waitlist.lock_meeting(meeting)
-    visit_ids = [booking.visit_id for booking in registration.bookings]
-    session_ids = [signup.session_id for signup in registration.signups]
+    # The places of the delegate and of the persons accompanying them (whose picks go with the delegate's).
+    people = [registration, *registration.companions]
+    visit_ids = sorted({booking.visit_id for person in people for booking in person.bookings})
+    session_ids = sorted({signup.session_id for person in people for signup in person.signups})
     waitlist.lock_visits(visit_ids)
     waitlist.lock_places(waitlist.SESSIONS, session_ids)
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     registration.bookings.clear()
     registration.signups.clear()
+    companion_rules.drop_all(registration)
     clear_id_data(registration, "cancelled")  # a cancelled delegate goes on no visit
     db.session.flush()
     promotions = waitlist.Promotions()
@@ -362,9 +322,16 @@ def purge_id_data(meeting: Meeting, *, force: bool = False, automatic: bool = Fa
     for registration in holders:
         for name in (*ID_FIELDS, *DOCUMENT_FIELDS):  # one audit entry for the whole purge, below
             setattr(registration, name, None)
+    # The accompanying persons' too, in one statement.
+    companions = db.session.execute(
+        update(Companion).where(
+            Companion.registration_id.in_(select(Registration.id).where(Registration.meeting_id == meeting.id)),
+            or_(*(getattr(Companion, name).is_not(None) for name in ID_FIELDS)))
+        .values(**dict.fromkeys(ID_FIELDS)).execution_options(synchronize_session="fetch")
+    ).rowcount
     meeting.id_data_purged_at = meeting.id_data_purged_at or utcnow()
     audit.record(meeting, "id_data.purged", audit.SYSTEM if automatic else None,
-                 details={"registrations": len(holders), "automatic": automatic})
+                 details={"registrations": len(holders), "accompanying persons": companions, "automatic": automatic})
     db.session.flush()
     return len(holders)
 

@@ -23,8 +23,14 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import links, listing, mail, overrides, privacy, service, waitlist
-from portmeet.registration.forms import RegistrationFilterForm, RegistrationForm, ResendLinkForm, StaffPickForm
+from portmeet.registration import companions, links, listing, mail, overrides, privacy, service, waitlist
+from portmeet.registration.forms import (
+    PublicRegistrationForm,
+    RegistrationFilterForm,
+    RegistrationForm,
+    ResendLinkForm,
+    StaffPickForm,
+)
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
 
@@ -86,7 +92,7 @@ def register(slug: str):
     if state != "open":
         status = 403 if request.method == "POST" else 200
         return render_template("registration/closed.html", meeting=meeting, state=state), status
-    form = RegistrationForm(meeting=meeting)
+    form = PublicRegistrationForm(meeting=meeting)
     if form.validate_on_submit():
         try:
             registration, token = service.register(meeting, {**form.registration_data(), "language": current_language()},
@@ -155,6 +161,8 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
         signups=_signups_with_positions(registration),
+        companion_picks=companions.picks_of(registration),
+        max_companions=companions.MAX_COMPANIONS,
         masked=service.masked,
         can_edit=registration.meeting.registration_state() == "open",
         can_cancel=not service.meeting_has_ended(registration.meeting),
@@ -274,7 +282,7 @@ CSV_COLUMNS = (
     "id", "status", "waitlist position", "first name", "last name", "badge name", "e-mail", "organisation",
     "job title", "country", "country name", "category", "phone", "dietary needs", "accessibility needs",
     "public list", "field visits", "registered at (UTC)",
-    "checked in at (UTC)", "cancelled at (UTC)",
+    "checked in at (UTC)", "cancelled at (UTC)", "accompanying persons",
 )
 
 
@@ -306,6 +314,7 @@ def manage_csv(slug: str):
             r.created_at.isoformat(timespec="seconds"),
             r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "",
             r.cancelled_at.isoformat(timespec="seconds") if r.cancelled_at else "",
+            "; ".join(companion.full_name for companion in r.companions),
             # One column per registration question, answers as stored (choices in the meeting's language).
             *("; ".join(answers.get(r.id, {}).get(q.id, [])) for q in questions),
         ))
@@ -325,6 +334,7 @@ def _staff_page(meeting, registration, pick_form=None, status: int = 200):
         position=waitlist.registration_position(registration),
         picks=_picks_with_positions(registration),
         signups=_signups_with_positions(registration),
+        companion_picks=companions.picks_of(registration),
         history=audit.history_of(registration),
         answers=answer_lines(registration, current_language(), staff=True),
         pick_form=pick_form or StaffPickForm(meeting=meeting),
@@ -424,3 +434,4 @@ def visit_roster(slug: str, visit_id: int):
     meeting = get_managed_meeting_or_404(slug)
     visit = get_meeting_item_or_404(FieldVisit, visit_id, meeting)
     return render_template("registration/visit_roster.html", meeting=meeting, roster=listing.visit_roster(visit))
+

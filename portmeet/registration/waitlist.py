@@ -259,9 +259,11 @@ def _visit_queue_positions(visits, waiting_for_meeting: set[int], kind: PlaceKin
     return positions
 
 
-def pick_positions(registration: Registration, kind: PlaceKind = VISITS) -> dict[int, int]:
-    """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks."""
-    waiting = [b for b in getattr(registration, kind.picks) if b.status == BookingStatus.waitlisted]
+def pick_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> dict[int, int]:
+    """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks
+    (or these `bookings` of theirs, e.g. an accompanying person's)."""
+    bookings = getattr(registration, kind.picks) if bookings is None else bookings
+    waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
     if not waiting:
         return {}
     if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`)
@@ -357,8 +359,10 @@ def fill_meeting(meeting: Meeting, promotions: Promotions,
     for registration in waiting:
         registration.status = RegistrationStatus.confirmed
         promotions.registrations.append(registration)
-        for kind, place_ids in picked.items():
+        for kind, place_ids in picked.items():  # the delegate's picks, and those of the persons accompanying them
             place_ids.update(kind.place_id(b) for b in getattr(registration, kind.picks))
+            place_ids.update(kind.place_id(b) for companion in registration.companions
+                             for b in getattr(companion, kind.picks))
     counts[RegistrationStatus.confirmed] += len(waiting)
     counts[RegistrationStatus.waitlisted] -= len(waiting)
     db.session.flush()
@@ -384,10 +388,12 @@ def promote_waitlists(meeting: Meeting, promotions: Promotions | None = None) ->
     return promotions
 
 
-def book_places(kind: PlaceKind, registration: Registration, places: list, promotions: Promotions) -> list:
+def book_places(kind: PlaceKind, registration: Registration, places: list, promotions: Promotions,
+                companion=None) -> list:
     """Add picks of visits or sessions: a place while one is left and the delegate has a place at the
     meeting, else the waitlist. The meeting (and, for sessions, any visit changed in the same
-    transaction) must be locked already; this locks the places. Returns the new booking rows."""
+    transaction) must be locked already; this locks the places. Returns the new booking rows. With
+    `companion` (flushed, of this registration), the picks are that accompanying person's."""
     if not places:
         return []
     ids = [place.id for place in places]
@@ -412,16 +418,21 @@ def book_places(kind: PlaceKind, registration: Registration, places: list, promo
             # the e-mail written in this transaction prints it without walking the queue under the locks.
             booking.known_position = count.waitlisted + 1
             count.waitlisted += confirmed
-        getattr(registration, kind.picks).append(booking)
+        if companion is not None:
+            booking.registration_id = registration.id
+            getattr(companion, kind.picks).append(booking)
+        else:
+            getattr(registration, kind.picks).append(booking)
         added.append(booking)
     return added
 
 
-def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions) -> None:
+def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions, companion=None) -> None:
     """Add visit picks (see `book_places`); the meeting must be locked already."""
-    book_places(VISITS, registration, visits, promotions)
+    book_places(VISITS, registration, visits, promotions, companion)
 
 
-def sign_up(registration: Registration, sessions: list[ProgrammeSession], promotions: Promotions) -> None:
+def sign_up(registration: Registration, sessions: list[ProgrammeSession], promotions: Promotions,
+            companion=None) -> None:
     """Add sign-ups for meals and social events (see `book_places`); meeting and visits locked already."""
-    book_places(SESSIONS, registration, sessions, promotions)
+    book_places(SESSIONS, registration, sessions, promotions, companion)

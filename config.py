@@ -85,9 +85,9 @@ class Config:
 
     # Long PDFs (badges, attendee lists) are laid out in parts by this many processes side by side (0: one per
     # core); badge sheets go PDF_CHUNK_PAGES pages to a part, lists are cut from PDF_PARTS_MIN_WEIGHT rows on.
-    # A list in parts costs more in all (page footers drawn apart and stamped over the joined pages, a file
-    # eight times the size): 1,000 rows took 6 s of CPU in parts against 3.3 s in one piece, so on a shared
-    # 2-core machine one piece is twice as fast; parts pay only for much longer lists on free cores.
+    # A list in parts does more work in all (page footers laid out apart and stamped over the joined pages)
+    # and its file is eight times the size (1,000 rows: 1 MB against 130 KB); parts can only pay on free
+    # cores. Measured on a shared 2-core machine the CPU figures were too noisy to settle it (issue 16).
     PDF_WORKERS = int(os.environ.get("PDF_WORKERS", 0))
     PDF_CHUNK_PAGES = int(os.environ.get("PDF_CHUNK_PAGES", 32))
     PDF_PARTS_MIN_WEIGHT = int(os.environ.get("PDF_PARTS_MIN_WEIGHT", 5000))

@@ -137,7 +137,7 @@ def _dump(session: Session, meeting: Meeting, with_id_data: bool = False, with_l
              "signups": [{"session": session_index[signup.session_id], **_row(signup)}
                          for signup in registration.signups],
              "companions": [
-                 {**_row(companion),
+                 {**{key: value for key, value in _row(companion).items() if not _private(key, with_id_data, False)},
                   "bookings": [{"visit": visit_index[booking.visit_id], **_row(booking)} for booking in companion.bookings],
                   "signups": [{"session": session_index[signup.session_id], **_row(signup)}
                               for signup in companion.signups]}

@@ -19,6 +19,14 @@ def _country_options(locale: str, blank: str) -> str:
                    for code, name in [("", blank)] + country_choices(locale))
 
 
+@lru_cache(maxsize=64)
+def _choices_and_codes(locale: str, blank: str) -> tuple[list[tuple[str, str]], frozenset[str]]:
+    """The select's choices (the blank first) and their codes, built once per language: a registration form has
+    two country fields, and each was building both again."""
+    choices = [("", blank)] + country_choices(locale)
+    return choices, frozenset(code for code, _name in choices)
+
+
 class CountrySelect(Select):
     """Renders the 250 options once per language: drawing them option by option cost a registration
     form 20 ms. A form only marks its chosen country."""
@@ -43,13 +51,12 @@ class CountryField(SelectField):
 
         # Built per form, so the names come in the language of the page.
         self.locale, self.blank = str(get_locale() or "en"), blank
-        choices = [("", blank)] + country_choices(self.locale)
-        self.codes = {code for code, _name in choices}
+        choices, self.codes = _choices_and_codes(self.locale, str(blank))
         super().__init__(label, validators, choices=choices, **kwargs)
 
     def pre_validate(self, form):
         # An empty value is left to DataRequired/Optional; anything else must be a listed code.
-        if self.data and self.data not in dict(self.choices):
+        if self.data and self.data not in self.codes:
             raise ValidationError(_("Choose a country from the list."))
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 # Development settings are an explicit choice (unset means production), also for the commands and
@@ -51,6 +52,7 @@ from sqlalchemy import text
 
 from config import TestConfig
 from portmeet import create_app
+from portmeet.accounts import passwords
 from portmeet.accounts.models import MeetingRole, User
 from portmeet.extensions import db
 from portmeet.meetings.models import FieldVisit, Meeting, MeetingStatus, ProgrammeSession, SessionKind, Speaker, Transport
@@ -119,11 +121,34 @@ def _postgres_schema():
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_postgres_schema, tmp_path):
+def _settings_of(config_class) -> dict:
+    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+
+
+@pytest.fixture(scope="session")
+def _worker_app(_postgres_schema):
+    """One app per test process: building one (82 URL rules compiled, every template compiled again on first
+    use) cost each test a quarter of a second of CPU. Its settings are put back before each test (`app`)."""
     app = create_app(TestConfig)
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads of one test never meet another's
     app.test_client_class = FormClient
+    yield app, dict(app.config), _settings_of(TestConfig)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_worker_app, tmp_path):
+    """The process's app with its settings as built (whatever an earlier test changed) and an empty database;
+    an app of its own for a test that changed TestConfig before asking for it (e.g. rate limits switched on)."""
+    app, settings, built_from = _worker_app
+    own = _settings_of(TestConfig) != built_from
+    if own:
+        app = create_app(TestConfig)
+        app.test_client_class = FormClient
+    else:
+        app.config.clear()
+        app.config.update(settings)
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # uploads of one test never meet another's
     with app.app_context():
         if ON_POSTGRES:
             tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
@@ -136,7 +161,8 @@ def app(_postgres_schema, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        if own:
+            db.engine.dispose()
 
 
 _schema_template: list[sqlite3.Connection] = []
@@ -172,6 +198,17 @@ def client(app) -> FormClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# argon2id at its lowest cost (8 KiB, one pass): the production parameters cost 80 ms of CPU for every sign-in
+# and every upgraded hash, thousands of times a run. Tests marked `password_hashing` keep them.
+CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request, monkeypatch):
+    if request.node.get_closest_marker("password_hashing") is None:
+        monkeypatch.setattr(passwords, "HASHER", CHEAP_PASSWORD_HASHER)
 
 
 @lru_cache(maxsize=None)

@@ -132,14 +132,77 @@ def test_a_partner_cannot_join_two_visits_at_the_same_time(app, client, meeting,
     assert companions_count(app) == 0
 
 
-def test_a_visit_needing_id_documents_is_not_offered_to_partners(app, client, meeting, make_visit):
+def test_a_partner_on_a_visit_needing_id_documents_gives_theirs(app, client, meeting, make_visit, make_user):
     terminal = make_visit(meeting, title="Container terminal", requires_id=True, start_time=time(10),
                           end_time=time(12))
     form = client.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
-    assert 'name="companions-0-visits"' not in form or f'name="companions-0-visits" type="checkbox" value="{terminal.id}"' not in form
-    response = register_with_partner(client, meeting, partner_visits=(terminal,))
+    assert f'name="companions-0-visits" type="checkbox" value="{terminal.id}"' in form
+    assert 'name="companions-0-id_number"' in form
+
+    # Without the partner's document: said beside the partner's fields, nothing saved.
+    delegate_id = {"nationality": "ES", "id_number": "ES1234567", "date_of_birth": "1980-01-02"}
+    response = client.post_form(f"/meetings/{meeting.slug}/register", form_data(
+        email="ana.ruiz@example.org", visits=[str(terminal.id)], **delegate_id, **partner(visits=[str(terminal.id)])))
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    error = page.split('id="companions-0-id_number-error"', 1)[1].split("</p>", 1)[0]
+    assert "Port security needs the accompanying person&#39;s ID document number for “Container terminal”." in error \
+        or "Port security needs the accompanying person's ID document number for “Container terminal”." in error
     assert companions_count(app) == 0
+
+    data = form_data(email="ana.ruiz@example.org", visits=[str(terminal.id)], **delegate_id,
+                     **partner(visits=[str(terminal.id)], nationality="FR", id_number="FR7654321",
+                               date_of_birth="1982-03-04"))
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", data))
+    assert picks_of(app, "Lefèvre") == {"Container terminal": BookingStatus.booked}
+    own_page = page_text(client.get(f"/registrations/{token}"))
+    assert "FR7654321" not in own_page and "•••••••21" in own_page  # the delegate sees it masked
+
+    # Port security's manifest carries the partner's document; staff see it, and the view is logged.
+    make_user(email="host@example.org", hosts=(meeting,))
+    client.login("host@example.org")
+    manifest = client.get(f"/manage/meetings/{meeting.slug}/visits/{terminal.id}/manifest.csv")
+    rows = list(csv.DictReader(io.StringIO(manifest.get_data(as_text=True).lstrip("\ufeff"))))
+    marc = next(row for row in rows if row["last name"] == "Lefèvre")
+    assert (marc["nationality"], marc["ID document number"], marc["date of birth"]) == ("FR", "FR7654321",
+                                                                                       "1982-03-04")
+    text = " ".join(pdf_text(read_pdf(client.get(
+        f"/manage/meetings/{meeting.slug}/visits/{terminal.id}/manifest.pdf"))).split())
+    assert "FR7654321" in text and "ES1234567" in text
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+    staff_page = client.get(f"/manage/meetings/{meeting.slug}/registrations/{registration.id}")
+    assert "FR7654321" in staff_page.get_data(as_text=True)
+
+
+def test_a_partners_id_data_goes_when_no_visit_needs_it_and_with_the_purge(app, client, meeting, make_visit, museum,
+                                                                       runner):
+    terminal = make_visit(meeting, title="Container terminal", requires_id=True, start_time=time(10),
+                          end_time=time(12))
+    data = form_data(email="ana.ruiz@example.org", **partner(visits=[str(terminal.id)], nationality="FR",
+                                                             id_number="FR7654321", date_of_birth="1982-03-04"))
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", data))
+    with app.app_context():
+        companion = db.session.scalar(select(Companion))
+        assert companion.id_number == "FR7654321"
+        companion_id = companion.id
+    # The partner goes to the museum instead: port security needs nothing, so nothing is kept.
+    response = client.post_form(f"/registrations/{token}/companions/{companion_id}/edit", {
+        "first_name": "Marc", "last_name": "Lefèvre", "country": "FR", "visits": [str(museum.id)]})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Companion, companion_id).id_number is None
+
+    # Back on the terminal (empty fields would keep what was given; here it was erased, so it is asked again).
+    back = {"first_name": "Marc", "last_name": "Lefèvre", "country": "FR", "visits": [str(terminal.id)]}
+    assert client.post_form(f"/registrations/{token}/companions/{companion_id}/edit", back).status_code == 400
+    back.update(nationality="FR", id_number="FR7654321", date_of_birth="1982-03-04")
+    assert client.post_form(f"/registrations/{token}/companions/{companion_id}/edit", back).status_code == 303
+    result = runner.invoke(args=["purge-id-data", meeting.slug, "--force"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        companion = db.session.get(Companion, companion_id)
+        assert (companion.nationality, companion.id_number, companion.date_of_birth) == (None, None, None)
 
 
 # --- places -------------------------------------------------------------------------------------------
@@ -392,15 +455,29 @@ def test_the_caterer_counts_the_partner_at_the_dinner_with_their_needs(app, clie
         ("Lefèvre", "Ana Ruiz", "Vegan, Nut allergy")
 
 
-def test_badges_and_attendee_list_printed_again_show_a_partner_added_since(app, client, meeting, make_user):
+def test_a_partner_added_after_the_badges_were_printed_is_on_the_next_sheet(app, client, meeting, make_user):
+    """Badge sheets and lists come from a shared cache while nothing they print changes: a partner added from
+    the delegate's page is a change."""
     token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", form_data()))
+    make_user(email="host@example.org", organiser=True)
+    host = app.test_client()  # the host's own browser
+    host.login("host@example.org")
+    first = " ".join(pdf_text(read_pdf(host.get(f"/manage/meetings/{meeting.slug}/badges.pdf"))).split())
+    assert "Ruiz" in first and "Lefèvre" not in first
+    assert client.post_form(f"/registrations/{token}/companions/new", {
+        "first_name": "Marc", "last_name": "Lefèvre", "country": "FR"}).status_code == 303
+    second = " ".join(pdf_text(read_pdf(host.get(f"/manage/meetings/{meeting.slug}/badges.pdf"))).split())
+    assert "Lefèvre" in second and "with Ana Ruiz" in second
+    listing = host.get(f"/manage/meetings/{meeting.slug}/attendees.csv").get_data(as_text=True)
+    assert "Lefèvre" in listing
+
+
+def test_a_delegate_renamed_is_named_again_on_the_partners_cached_badge(app, client, meeting, make_user):
+    token_of(register_with_partner(client, meeting))
     client.login(make_user(email="host@example.org", organiser=True).email)
-    badges_url, list_url = (f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a4-8",
-                            f"/manage/meetings/{meeting.slug}/attendees.pdf")
-    assert "Lefèvre" not in pdf_text(read_pdf(client.get(badges_url)))
-    assert "Lefèvre" not in pdf_text(read_pdf(client.get(list_url)))
-    assert client.post_form(f"/registrations/{token}/companions/new",
-                            {"first_name": "Marc", "last_name": "Lefèvre", "country": "FR"}).status_code == 303
-    # The documents' cache knows the partner is new: both are made again.
-    assert "Marc Lefèvre" in " ".join(pdf_text(read_pdf(client.get(badges_url))).split())
-    assert "Lefèvre, Marc" in " ".join(pdf_text(read_pdf(client.get(list_url))).split())
+    url = f"/manage/meetings/{meeting.slug}/badges.pdf?layout=a4-8&category=accompanying"
+    assert "with Ana Ruiz" in " ".join(pdf_text(read_pdf(client.get(url))).split())
+    with app.app_context():
+        db.session.scalar(select(Registration)).last_name = "Ruiz-Ortega"
+        db.session.commit()
+    assert "with Ana Ruiz-Ortega" in " ".join(pdf_text(read_pdf(client.get(url))).split())

@@ -54,3 +54,18 @@ def test_a_confirmation_left_unwritten_by_a_dead_request_is_written_by_send_mail
     assert "Dear Ana," in body
     assert client.get(LINK.search(body).group(1)).status_code == 200  # a new private link, working
     assert "0 sent" in send_mail(runner).output  # once only
+
+
+def test_a_failure_writing_the_text_leaves_the_delegate_registered_and_the_row_to_send_mail(app, client, make_meeting,
+                                                                                             monkeypatch, caplog):
+    meeting = make_meeting()
+
+    def broken(registration, token):
+        raise RuntimeError("template gone")
+
+    monkeypatch.setattr(mail, "_confirmation", broken)
+    token = token_of(register(client, meeting))  # registered: the redirect to their page, not an error
+    assert client.get(f"/registrations/{token}").status_code == 200
+    [message] = outbox(app)
+    assert message.confirmation_for is not None and message.body == ""
+    assert "left for send-mail to write" in caplog.text

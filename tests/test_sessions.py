@@ -3,6 +3,7 @@ and absolute timeouts; password change and reset by a single-use link."""
 import re
 import time
 
+import pytest
 from sqlalchemy import select
 
 from portmeet.accounts.models import User
@@ -130,6 +131,7 @@ def _account_made_by_the_app(app, email="host@example.org"):
     return user
 
 
+@pytest.mark.password_hashing
 def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded_at_sign_in(app, client):
     from werkzeug.security import generate_password_hash
 

@@ -215,49 +215,34 @@ def badges_fingerprint(meeting: Meeting, layout: BadgeLayout,
     """What a badge sheet is made of, as a cache key (documents/cache.py), and its number of badges; read
     without writing the sheet's HTML."""
     return _fingerprint(meeting, f"badges {layout.name}", _badge_criteria(meeting, statuses, category, ids),
-                        _companion_criteria(meeting, statuses, ids) if _badges_for_companions(category, ids) else None,
                         checkin_url=external_url("checkin.registration", slug=meeting.slug, code="-"))
 
 
-def _companion_criteria(meeting: Meeting, statuses, ids: list[int] | None = None) -> list:
-    """Which delegates' accompanying persons a document prints (their own category does not matter)."""
-    criteria = [Registration.meeting_id == meeting.id, Registration.status.in_(statuses)]
-    if ids is not None:
-        criteria.append(Registration.id.in_(ids))
-    return criteria
-
-
-def _badges_for_companions(category: Category | None, ids: list[int] | None) -> bool:
-    """Companions come with every category but another one asked for; with registration numbers (`ids`),
-    only when the accompanying category is asked for (their delegates' numbers)."""
-    return category in (None, Category.accompanying) and (ids is None or category is Category.accompanying)
-
-
-def _fingerprint(meeting: Meeting, document: str, criteria: list, companion_criteria: list | None = None,
-                 **more) -> tuple[str, int]:
+def _fingerprint(meeting: Meeting, document: str, criteria: list, **more) -> tuple[str, int]:
     """A digest of every column of the meeting and of the registrations a document prints (all of them, so
-    that a column added later is never left out), and of the persons accompanying the delegates that meet
-    `companion_criteria` (with their delegate's name, printed beside theirs), with the language and whatever
-    else it depends on; and the number of people printed."""
+    that a column added later is never left out), with the language and whatever else it depends on; and
+    the number of those registrations."""
     count, rows = _rows_digest(criteria)
-    companions, companion_rows = _companion_rows_digest(companion_criteria) if companion_criteria else (0, "")
+    # Every companion of the meeting: a sheet of the accompanying category prints the companions of delegates
+    # of any category (a change to any of them may change a document; a spare re-render costs nothing else).
+    _companions, companion_rows = _companions_digest([Registration.meeting_id == meeting.id])
     digest = hashlib.sha256(repr((
         document, current_language(), sorted(more.items()),
         [getattr(meeting, column.key) for column in Meeting.__mapper__.column_attrs],
         hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).hexdigest(),  # check-in codes
         rows, companion_rows,
     )).encode())
-    return digest.hexdigest(), count + companions
+    return digest.hexdigest(), count
 
 
-def _companion_rows_digest(criteria: list) -> tuple[int, str]:
-    """How many accompanying persons the delegates meeting `criteria` bring, and a digest of their columns
-    and their delegate's name (a few rows: read as text on every database)."""
-    columns = [cast(column, Text) for column in Companion.__table__.columns]
-    rows = db.session.execute(
-        select(*columns, Registration.first_name, Registration.last_name)
-        .join(Registration, Registration.id == Companion.registration_id).where(*criteria).order_by(Companion.id)
-    ).all()
+def _companions_digest(criteria: list) -> tuple[int, str]:
+    """How many persons accompany the registrations meeting `criteria`, and a digest of all their columns and
+    their delegate's status and name (a partner added, renamed or removed, their delegate promoted or renamed:
+    the badge says "with <delegate>", changes the badge sheet and the list). A few per meeting: read as text."""
+    columns = [cast(column, Text) for column in Companion.__table__.columns] + [
+        cast(Registration.status, Text), Registration.first_name, Registration.last_name]
+    rows = db.session.execute(select(*columns).join(Registration, Registration.id == Companion.registration_id)
+                              .where(*criteria).order_by(Companion.id)).all()
     return len(rows), hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
 
 
@@ -294,9 +279,10 @@ def companions_of(meeting: Meeting, statuses, ids: list[int] | None = None) -> l
 def badge_people(meeting: Meeting, statuses: tuple[RegistrationStatus, ...] = (RegistrationStatus.confirmed,),
                  category: Category | None = None, ids: list[int] | None = None) -> list[Registration | Companion]:
     """Everyone to print a badge for, by last name: the registrations (`badge_registrations`) and the persons
-    accompanying them (`_badges_for_companions`)."""
+    accompanying them. Companions come with every category but another one asked for; with registration
+    numbers (`ids`), only when the accompanying category is asked for (their delegates' numbers)."""
     people: list[Registration | Companion] = badge_registrations(meeting, statuses, category, ids)
-    if _badges_for_companions(category, ids):
+    if category in (None, Category.accompanying) and (ids is None or category is Category.accompanying):
         people += companions_of(meeting, statuses, ids)
     return sorted(people, key=registration_sort_key)
 
@@ -384,7 +370,7 @@ def _attendee_criteria(meeting: Meeting, include_waitlist: bool, consenting_only
 def attendees_fingerprint(meeting: Meeting, include_waitlist: bool = False) -> tuple[str, int]:
     """What the printed attendee list is made of, as a cache key (documents/cache.py), and its rows."""
     return _fingerprint(meeting, "attendees", _attendee_criteria(meeting, include_waitlist, False),
-                        _attendee_criteria(meeting, include_waitlist, False), waitlist=include_waitlist)
+                        waitlist=include_waitlist)
 
 
 def attendees_csv(groups: list[CountryGroup]) -> str:

@@ -69,8 +69,10 @@ def companion_edit(token: str, companion_id: int):
     if refusal is not None:
         return refusal
     form = CompanionForm(obj=companion if request.method == "GET" else None, meeting=registration.meeting,
-                         registration=registration)
+                         registration=registration, companion=companion)
     if request.method == "GET":
+        # As for the delegate: ID data is never printed back; empty fields keep what was given.
+        form.nationality.data = form.id_number.data = form.date_of_birth.data = None
         form.diets.data = [diet.value for diet in companion.diet_list]
         form.visits.data = [booking.visit_id for booking in companion.bookings]
         form.signups.data = [signup.session_id for signup in companion.signups]

@@ -10,6 +10,7 @@ caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 
@@ -19,6 +20,7 @@ from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.registration import waitlist
 from portmeet.registration.errors import RegistrationError
 from portmeet.registration.models import Companion, Registration, RegistrationStatus
+from portmeet.registration.picks import ID_FIELDS, id_given, pick_problems
 
 MAX_COMPANIONS = 4  # per delegate: a partner, children; more is a group the organisers arrange by hand
 
@@ -34,6 +36,13 @@ class CompanionData:
     dietary: str = ""
     visits: list[int] = field(default_factory=list)
     signups: list[int] = field(default_factory=list)  # meals and social events taking sign-ups
+    # For a visit where port security needs ID data; left empty, what was given stays.
+    nationality: str | None = None
+    id_number: str | None = None
+    date_of_birth: date | None = None
+
+    def id_data(self) -> dict:
+        return {name: getattr(self, name) for name in ID_FIELDS}
 
     @property
     def is_blank(self) -> bool:
@@ -42,10 +51,12 @@ class CompanionData:
                     or self.signups or self.diets)
 
 
-def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
+def problems(meeting: Meeting, data: CompanionData, companion: Companion | None = None, *,
+             deadlines: bool = True) -> list[tuple[str, str]]:
     """(field, message) for every rule one accompanying person's data breaks: names and country given,
-    visits offered by the meeting, none that needs port-security ID data (asked only of delegates), no
-    two overlapping in time. Places are not checked here: a full visit puts them on its waitlist."""
+    visits and events offered by the meeting, and the rules of anyone's picks (no two overlapping; the ID
+    data port security needs, before each visit's deadline). Places are not checked here: a full visit
+    puts them on its waitlist."""
     found: list[tuple[str, str]] = []
     if not data.first_name.strip():
         found.append(("first_name", _("Enter the accompanying person's first name.")))
@@ -53,22 +64,16 @@ def problems(meeting: Meeting, data: CompanionData) -> list[tuple[str, str]]:
         found.append(("last_name", _("Enter the accompanying person's last name.")))
     if not is_country(data.country):
         found.append(("country", _("Choose a country from the list.")))
+    if data.nationality and not is_country(data.nationality):
+        found.append(("nationality", _("Choose a country from the list.")))
     if any(session_id not in {s.id for s in waitlist.signup_sessions(meeting)} for session_id in data.signups):
         found.append(("signups", _("Choose among the answers offered.")))
     offered = {visit.id: visit for visit in meeting.visits}
     if any(visit_id not in offered for visit_id in data.visits):
         found.append(("visits", _("Pick field visits from the list.")))
         return found
-    visits = picked(meeting, data.visits)
-    for visit in visits:
-        if visit.requires_id:
-            found.append(("visits", _("Port security needs ID documents for “%(visit)s”; to bring an accompanying "
-                                      "person on it, please write to the organisers.", visit=visit.title)))
-    for i, first in enumerate(visits):
-        for second in visits[i + 1:]:
-            if first.overlaps(second):
-                found.append(("visits", _("“%(first)s” and “%(second)s” overlap in time; pick only one of them.",
-                                          first=first.title, second=second.title)))
+    found += pick_problems(picked(meeting, data.visits), data.id_data(), meeting.local_now().date(), companion,
+                           deadlines=deadlines, companion=True)
     return found
 
 
@@ -82,18 +87,37 @@ def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
     return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted] if wanted else []
 
 
-def _check(meeting: Meeting, data: CompanionData) -> None:
-    found = problems(meeting, data)
+def _check(meeting: Meeting, data: CompanionData, companion: Companion | None = None) -> None:
+    found = problems(meeting, data, companion)
     if found:
         name, message = found[0]
         raise RegistrationError(message, name)
 
 
-def _apply(companion: Companion, data: CompanionData) -> None:
+def _apply(companion: Companion, data: CompanionData, visits: list[FieldVisit]) -> None:
     companion.first_name = data.first_name.strip()
     companion.last_name = data.last_name.strip()
     companion.country = data.country.upper()
     companion.set_dietary(data.diets, data.dietary.strip())
+    _apply_id_data(companion, data, visits)
+
+
+def _apply_id_data(companion: Companion, data: CompanionData, visits: list[FieldVisit]) -> None:
+    """Kept only while a picked visit needs it (and the meeting's ID data is not purged); empty fields
+    keep what was given."""
+    meeting = visits[0].meeting if visits else None
+    if not any(visit.requires_id for visit in visits) or meeting.id_data_purged_at is not None:
+        clear_id_data(companion)
+        return
+    for name, value in data.id_data().items():
+        value = value.strip() if isinstance(value, str) else value
+        if id_given(value):
+            setattr(companion, name, value.upper() if name == "nationality" else value)
+
+
+def clear_id_data(companion: Companion) -> None:
+    for name in ID_FIELDS:
+        setattr(companion, name, None)
 
 
 def _refuse_if_cancelled(registration: Registration) -> None:
@@ -118,7 +142,7 @@ def add_companions(registration: Registration, rows: list[CompanionData], promot
     added = []
     for row in rows:
         companion = Companion(first_name="", last_name="", country="", bookings=[], signups=[])
-        _apply(companion, row)
+        _apply(companion, row, picked(registration.meeting, row.visits))
         registration.companions.append(companion)
         db.session.flush()
         meeting = registration.meeting
@@ -147,7 +171,7 @@ def update_companion(companion: Companion, data: CompanionData) -> waitlist.Prom
     _refuse_if_cancelled(registration)
     meeting = registration.meeting
     waitlist.lock_meeting(meeting)
-    _check(meeting, data)
+    _check(meeting, data, companion)
     visits = picked(meeting, data.visits)
     wanted = {visit.id for visit in visits}
     current = {booking.visit_id: booking for booking in companion.bookings}
@@ -170,7 +194,7 @@ def update_companion(companion: Companion, data: CompanionData) -> waitlist.Prom
         waitlist.fill_visits(dropped, promotions)
     if dropped_sessions:
         waitlist.fill_places(waitlist.SESSIONS, dropped_sessions, promotions)
-    _apply(companion, data)
+    _apply(companion, data, visits)
     waitlist.book(registration, added, promotions, companion=companion)
     waitlist.sign_up(registration, added_sessions, promotions, companion=companion)
     db.session.flush()
@@ -192,6 +216,7 @@ def drop_all(registration: Registration) -> None:
     for companion in registration.companions:
         companion.bookings.clear()
         companion.signups.clear()
+        clear_id_data(companion)  # they go on no visit now
     db.session.flush()
 
 

@@ -210,20 +210,26 @@ class _CompanionFields:
     diets = CheckboxesField(_l("Dietary needs"), choices=choices(Diet))
     dietary = TextAreaField(_l("Other dietary needs or details"), validators=[Optional(), Length(max=500)])
     visits = CheckboxesField(_l("Field visits they join"), coerce=int, description=_l(
-        "Places are counted as for everyone: a full visit puts them on its waitlist. Visits where port security "
-        "needs ID documents are not offered here; please write to the organisers for those."))
+        "Places are counted as for everyone: a full visit puts them on its waitlist."))
     signups = CheckboxesField(_l("Meals and social events they join"), coerce=int)
+    # Asked only when one of their visits needs it (port security), as of the delegate.
+    nationality = CountryField(_l("Nationality"), validators=[Optional()], blank=_l("Choose…"))
+    id_number = StringField(_l("ID document number (passport or national ID card)"),
+                            validators=[Optional(), Length(max=50)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
 
     blank_allowed = False  # an empty row of the registration form is ignored; the own page's form is one person
 
-    def set_up(self, meeting, default_country) -> None:
-        """`default_country`: a callable giving the delegate's country, used when the row leaves it empty."""
+    def set_up(self, meeting, default_country, companion=None) -> None:
+        """`default_country`: a callable giving the delegate's country, used when the row leaves it empty;
+        `companion`: the accompanying person being changed (None for a new one)."""
         self.meeting = meeting
         self.default_country = default_country
+        self.companion = companion
         self.visits.choices = [
             (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
                          day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
-            for visit in meeting.visits if not visit.requires_id]
+            for visit in meeting.visits]
         self.signups.choices = LazyChoices(lambda: [
             (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
                            day=format_date(session.day), start=format_time(session.start_time),
@@ -235,7 +241,16 @@ class _CompanionFields:
             first_name=(self.first_name.data or "").strip(), last_name=(self.last_name.data or "").strip(),
             country=self.country.data or self.default_country() or "", diets=list(self.diets.data or ()),
             dietary=(self.dietary.data or "").strip(), visits=list(self.visits.data or ()),
-            signups=list(self.signups.data or ()))
+            signups=list(self.signups.data or ()), nationality=self.nationality.data or None,
+            id_number=(self.id_number.data or "").strip() or None, date_of_birth=self.date_of_birth.data)
+
+    @property
+    def visits_needing_id(self):
+        return [visit for visit in self.meeting.visits if visit.requires_id]
+
+    def validate_date_of_birth(self, field):
+        if field.data and not (1900 <= field.data.year and field.data < self.meeting.start_date):
+            raise ValidationError(_("Enter the date of birth as written on the passport or ID card."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -243,7 +258,7 @@ class _CompanionFields:
         if self.blank_allowed and data.is_blank:
             return valid
         # Every rule's message beside its field, besides what the fields' own validators said.
-        found = [(name, message) for name, message in companions.problems(self.meeting, data)
+        found = [(name, message) for name, message in companions.problems(self.meeting, data, self.companion)
                  if not getattr(self, name).errors]
         for name, message in found:
             field = getattr(self, name)
@@ -260,9 +275,9 @@ class CompanionRowForm(_CompanionFields, Form):
 class CompanionForm(_CompanionFields, FlaskForm):
     """One accompanying person, added or changed from the delegate's own page."""
 
-    def __init__(self, *args, meeting, registration, **kwargs):
+    def __init__(self, *args, meeting, registration, companion=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.set_up(meeting, lambda: registration.country)
+        self.set_up(meeting, lambda: registration.country, companion)
 
 
 class PublicRegistrationForm(RegistrationForm):

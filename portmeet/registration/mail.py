@@ -162,14 +162,18 @@ def write_confirmation(registration: Registration, token: str) -> None:
     """After the registration's commit: the confirmation's text, from the registration as it was decided (the
     objects still in memory, not loaded again), written unless `send-mail` wrote it already. Commits."""
     message = registration._confirmation_message
-    subject, body = _confirmation(registration, token)
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.confirmation_for == registration.id)
-        .values(subject=_HEADER_CONTROL.sub(" ", subject).strip()[:300], body=body, confirmation_for=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    try:
+        subject, body = _confirmation(registration, token)
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.confirmation_for == registration.id)
+            .values(subject=_HEADER_CONTROL.sub(" ", subject).strip()[:300], body=body, confirmation_for=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 — the delegate is registered: never an error page for the e-mail's text
+        db.session.rollback()
+        logger.exception("Confirmation %d left for send-mail to write", message.id)
 
 
 def write_overdue_confirmations(now=None) -> int:

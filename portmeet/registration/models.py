@@ -204,6 +204,11 @@ class Companion(DietaryNeeds, db.Model):
     last_name: Mapped[str] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2))
     # dietary needs: `diets` and `dietary` (DietaryNeeds)
+    # ID-document data for port security, as the delegate's: asked only while a picked visit needs it,
+    # shown only to the meeting's staff, erased with the delegate's (purge, cancellation, no such visit left).
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    id_number: Mapped[str | None] = mapped_column(String(50))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates="companions")
@@ -220,11 +225,14 @@ class Companion(DietaryNeeds, db.Model):
     is_companion = True
     category = Category.accompanying
     # What lists print for a delegate and a companion has not: no organisation, phone or accessibility needs,
-    # no e-mail, no ID data (they join no visit that needs it).
+    # no e-mail, no document type or expiry (those are asked only for a visa letter).
     organisation = job_title = phone = accessibility = badge_name = email = ""
-    nationality = id_type = id_number = id_expiry = date_of_birth = None
-    has_id_data = False
+    id_type = id_expiry = None
     consent_list = False
+
+    @property
+    def has_id_data(self) -> bool:
+        return bool(self.id_number and self.nationality and self.date_of_birth)
 
     @property
     def full_name(self) -> str:

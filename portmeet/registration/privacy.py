@@ -7,10 +7,13 @@ from portmeet.registration.models import Registration
 
 
 def personal_data_shown(registration: Registration, *, with_id_data: bool) -> list[str]:
+    """What kinds of personal data a staff page about this delegate shows (theirs and their accompanying
+    persons')."""
+    people = [registration, *registration.companions]
     shown = []
-    if with_id_data and (registration.nationality or registration.id_number or registration.date_of_birth):
+    if with_id_data and any(person.nationality or person.id_number or person.date_of_birth for person in people):
         shown.append("ID document")
-    if registration.has_dietary_needs:
+    if any(person.has_dietary_needs for person in people):
         shown.append("dietary needs")
     if registration.accessibility:
         shown.append("accessibility needs")

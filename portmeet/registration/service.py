@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from portmeet.accounts.models import normalize_email
 from portmeet import audit
@@ -20,8 +20,10 @@ from portmeet.questions.service import save_answers
 from portmeet.registration import companions as companion_rules
 from portmeet.registration import mail, visa, waitlist
 from portmeet.registration.errors import AlreadyRegistered, RegistrationError
+from portmeet.registration.picks import ID_FIELDS, id_given as _id_given, pick_problems  # noqa: F401 (used by forms)
 from portmeet.registration.models import (
     Category,
+    Companion,
     Registration,
     RegistrationStatus,
 )
@@ -31,7 +33,6 @@ PROFILE_FIELDS = (
     "first_name", "last_name", "badge_name", "email", "organisation", "job_title", "country", "phone",
     "dietary", "accessibility", "consent_list",
 )
-ID_FIELDS = ("nationality", "id_number", "date_of_birth")
 # Also ID data (same protection, same purge): the rest of the document, asked for a visa letter.
 DOCUMENT_FIELDS = ("id_type", "id_expiry", "id_name")
 
@@ -70,47 +71,6 @@ def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
     if not wanted:
         return []
     return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
-
-
-def _id_given(value) -> bool:
-    return value not in (None, "")
-
-
-def pick_problems(visits: list[FieldVisit], id_data: dict, today: date,
-                  registration: Registration | None = None, *, deadlines: bool = True) -> list[tuple[str, str]]:
-    """(field, message) for every rule the picks break: overlapping visits, ID data missing for a
-    visit that needs it, ID data given or a visit newly picked after that visit's ID deadline.
-    `id_data` values left empty mean "keep what the registration already holds"."""
-    problems: list[tuple[str, str]] = []
-    for i, first in enumerate(visits):
-        for second in visits[i + 1:]:
-            if first.overlaps(second):
-                problems.append(("visits", _("“%(first)s” and “%(second)s” overlap in time; pick only one of them.",
-                                             first=first.title, second=second.title)))
-    needing_id = [visit for visit in visits if visit.requires_id]
-    if not needing_id or needing_id[0].meeting.id_data_purged_at is not None:
-        return problems  # after the purge, ID data is neither asked for nor taken (see _apply_id_data)
-    already = {b.visit_id for b in registration.bookings} if registration is not None else set()
-    stored = {name: getattr(registration, name) if registration is not None else None for name in ID_FIELDS}
-    changed = any(_id_given(id_data.get(name)) and id_data.get(name) != stored[name] for name in ID_FIELDS)
-    # The quotes are the language's own: « » in French.
-    titles = ", ".join(_("“%(title)s”", title=visit.title) for visit in needing_id)
-    labels = {"nationality": _("your nationality"), "id_number": _("your ID document number"),
-              "date_of_birth": _("your date of birth")}
-    for name in ID_FIELDS:
-        if not _id_given(id_data.get(name)) and not _id_given(stored[name]):
-            problems.append((name, _("Port security needs %(what)s for %(visits)s.", what=labels[name], visits=titles)))
-    for visit in needing_id:
-        if not deadlines or visit.id_deadline is None or today <= visit.id_deadline:
-            continue
-        if visit.id not in already:
-            problems.append(("visits", _("The deadline for ID data for “%(visit)s” was %(date)s; it can no longer "
-                                         "be picked.", visit=visit.title, date=format_date(visit.id_deadline, "long"))))
-        elif changed:
-            problems.append(("id_number", _("The deadline for ID data for “%(visit)s” was %(date)s; please ask the "
-                                            "organisers to change it.", visit=visit.title,
-                                            date=format_date(visit.id_deadline, "long"))))
-    return problems
 
 
 # --- the delegate's changes -----------------------------------------------------------------------
@@ -362,9 +322,16 @@ def purge_id_data(meeting: Meeting, *, force: bool = False, automatic: bool = Fa
     for registration in holders:
         for name in (*ID_FIELDS, *DOCUMENT_FIELDS):  # one audit entry for the whole purge, below
             setattr(registration, name, None)
+    # The accompanying persons' too, in one statement.
+    companions = db.session.execute(
+        update(Companion).where(
+            Companion.registration_id.in_(select(Registration.id).where(Registration.meeting_id == meeting.id)),
+            or_(*(getattr(Companion, name).is_not(None) for name in ID_FIELDS)))
+        .values(**dict.fromkeys(ID_FIELDS)).execution_options(synchronize_session="fetch")
+    ).rowcount
     meeting.id_data_purged_at = meeting.id_data_purged_at or utcnow()
     audit.record(meeting, "id_data.purged", audit.SYSTEM if automatic else None,
-                 details={"registrations": len(holders), "automatic": automatic})
+                 details={"registrations": len(holders), "accompanying persons": companions, "automatic": automatic})
     db.session.flush()
     return len(holders)
 

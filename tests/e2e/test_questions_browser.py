@@ -1,6 +1,12 @@
-"""In a real browser: a host adds the travel set and a choice question; a delegate answers on a phone."""
+"""In a real browser, the whole of issue 14: a host adds the travel set and a choice question and gives the
+farewell dinner more places; a delegate answers on a phone and brings a partner to the dinner and the boat;
+the CSV has a column per question, the caterer's PDF counts the partner and the needs, and the boat's
+manifest lists both."""
 import csv
 import io
+import re
+
+from pypdf import PdfReader
 
 import pytest
 
@@ -11,7 +17,25 @@ from tests.e2e.live_server import ORGANISER
 pytestmark = pytest.mark.browser
 
 
-def test_host_adds_questions_and_a_delegate_answers_them_on_a_phone(new_page):
+DINNER = "Farewell dinner by the marina"
+
+
+def pdf_text(page, url: str) -> str:
+    """A PDF fetched with the page's cookies (the signed-in host), as one line of text."""
+    response = page.request.get(url)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages).split())
+
+
+def dinner_figures(host) -> tuple[int, int]:
+    """(people at the farewell dinner, of whom vegan) as the caterer's PDF prints them."""
+    section = pdf_text(host, f"/manage/meetings/{DEMO_SLUG}/catering.pdf").split(DINNER)[2]  # summary row, then its section
+    people = int(re.search(r"(\d+) people", section).group(1))
+    vegan = re.search(r"Vegan (\d+)", section.split("Names with dietary needs")[0])
+    return people, int(vegan.group(1)) if vegan else 0
+
+
+def test_host_adds_questions_and_a_delegate_answers_them_and_brings_a_partner_on_a_phone(new_page):
     host = new_page("desktop")
     sign_in(host, ORGANISER[0], ORGANISER[2])
     host.goto(f"/manage/meetings/{DEMO_SLUG}/")
@@ -33,6 +57,14 @@ def test_host_adds_questions_and_a_delegate_answers_them_on_a_phone(new_page):
     assert host.locator(".question-item").first.inner_text().startswith("Hard hat size")
     check_page(host, "questions")
 
+    # The dinner is full: the host gives it more places.
+    host.goto(f"/manage/meetings/{DEMO_SLUG}/")
+    host.locator("li.session", has_text=DINNER).get_by_role("link", name="Edit").click()
+    host.get_by_label("Places for sign-up").fill("60")
+    host.get_by_role("button", name="Save session").click()
+    host.wait_for_url(f"**/manage/meetings/{DEMO_SLUG}/**")
+    dinner_before = dinner_figures(host)
+
     phone = new_page("phone")
     phone.goto(f"/meetings/{DEMO_SLUG}/register")
     phone.get_by_label("First name", exact=True).fill("Lucía")
@@ -41,6 +73,25 @@ def test_host_adds_questions_and_a_delegate_answers_them_on_a_phone(new_page):
     phone.get_by_label("Organisation", exact=True).fill("Port of Valencia")
     phone.get_by_label("Country", exact=True).select_option("ES")
     phone.get_by_label("Arrival date").fill("1999-01-01")
+    # The boat (port security: her document) and the dinner, with her partner to both.
+    own_visits = phone.locator("fieldset.visit-picks:not(.signup-picks)")
+    boat = own_visits.get_by_role("checkbox", name=re.compile("^Boat tour"))
+    boat_id = boat.get_attribute("value")
+    boat.check()
+    phone.locator("fieldset.signup-picks").get_by_role("checkbox", name=re.compile(f"^{DINNER}")).check()
+    phone.get_by_label("Nationality", exact=True).select_option("ES")
+    phone.get_by_label("ID document number (passport or national ID card)", exact=True).fill("ES1234567")
+    phone.get_by_label("Date of birth", exact=True).fill("1985-06-15")
+    phone.get_by_text("Someone is coming with you? Add accompanying persons").click()
+    partner = phone.locator("#companion-1")
+    partner.get_by_label(re.compile("^First name")).fill("Joan")
+    partner.get_by_label(re.compile("^Last name")).fill("Questionat")
+    partner.get_by_role("group", name=re.compile("^Dietary needs")).get_by_label("Vegan").check()
+    partner.get_by_role("checkbox", name=re.compile("^Boat tour")).check()
+    partner.get_by_role("checkbox", name=re.compile(f"^{DINNER}")).check()
+    partner.get_by_label(re.compile("^Nationality")).select_option("ES")
+    partner.get_by_label(re.compile("^ID document number")).fill("ES7654321")
+    partner.get_by_label(re.compile("^Date of birth")).fill("1986-07-16")
     phone.get_by_role("button", name="Register").click()
     assert errors_are_next_to_their_fields(phone)
     assert phone.locator("#q_1-error, [id$='-error']").filter(has_text="Enter a date from").count() == 1
@@ -53,7 +104,17 @@ def test_host_adds_questions_and_a_delegate_answers_them_on_a_phone(new_page):
     phone.get_by_role("button", name="Register").click()
     phone.wait_for_url("**/registrations/*")
     assert phone.get_by_text("Hotel Astoria").is_visible()
+    partner_picks = phone.locator("#companions-section").inner_text()
+    assert "Joan Questionat" in partner_picks and "Boat tour" in partner_picks and DINNER in partner_picks
+    assert partner_picks.count("place booked") == 2
     check_page(phone, "registration-answers")
+
+    # The caterer's list counts both at the dinner, and the partner's need; the boat's manifest lists both.
+    people, vegan = dinner_figures(host)
+    assert (people, vegan) == (dinner_before[0] + 2, dinner_before[1] + 1)
+    manifest = pdf_text(host, f"/manage/meetings/{DEMO_SLUG}/visits/{boat_id}/manifest.pdf")
+    assert "Questionada" in manifest and "Questionat" in manifest and "accompanying Lucía Questionada" in manifest
+    assert "ES7654321" in manifest  # the partner's document, for port security
 
     with host.expect_download() as download:
         host.goto(f"/manage/meetings/{DEMO_SLUG}/registrations")

@@ -1,0 +1,111 @@
+"""CPU and wall time of one registration (the form page, then its POST), in-process, on PostgreSQL.
+
+    .venv/bin/python benchmarks/profile_registration.py [--delegates 200] [--floor ../shared/perf/floor_wsgi.py]
+                                                        [--profile DIR] [--statements]
+
+Runs the app (or, with --floor, the floor of its stack) in this process against a fresh database loaded as
+by bench_registration.py, and registers `--delegates` delegates one after the other through the Flask test
+client: no server, no other clients, so the figures are the app's own per request (CPU from
+time.process_time, which a machine loaded by others hardly changes; wall time includes the database's).
+--profile writes cProfile files of the form page and of the POST into DIR (read them with pstats or snakeviz);
+--statements prints the SQL statements of one registration. Complements bench_registration.py (throughput
+under 20 clients, gunicorn), where py-spy can profile a worker: `py-spy record -p <worker pid> -f raw`.
+"""
+import argparse
+import cProfile
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench_load import CSRF, DATABASE_URL, ROOT, SLUG, VISIT_CHECKBOX, drop_database, load_meeting, \
+    recreate_database, server_environment
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--delegates", type=int, default=200)
+    parser.add_argument("--floor", help="path of floor_wsgi.py: measure the floor instead of the project")
+    parser.add_argument("--profile", help="directory for the cProfile files (GET.prof, POST.prof)")
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_PROFILE_DATABASE_URL", DATABASE_URL.replace("bench_load", "profile_registration")))
+    args = parser.parse_args()
+
+    recreate_database(args.database_url)
+    env = server_environment(args.database_url)
+    subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    load_meeting(args.database_url, meeting_capacity=args.delegates + 500)
+    os.environ.update(env)
+    if args.floor:
+        sys.path.insert(0, str(Path(args.floor).resolve().parent))
+        from floor_wsgi import app
+    else:
+        from config import DevelopmentConfig
+        from portmeet import create_app
+
+        app = create_app(type("ProfileConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": args.database_url,
+                                                                       "RATELIMIT_ENABLED": False,
+                                                                       "MAIL_SEND_AFTER_REQUEST": False}))
+    app.config["RATELIMIT_ENABLED"] = False
+    rng = random.Random(1)
+    profiles = {"GET": cProfile.Profile(), "POST": cProfile.Profile()} if args.profile else {}
+    totals = {"GET": [0.0, 0.0], "POST": [0.0, 0.0]}
+
+    def timed(kind, call):
+        profile = profiles.get(kind)
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        response = call()
+        if profile:
+            profile.disable()
+        totals[kind][0] += time.process_time() - cpu
+        totals[kind][1] += time.perf_counter() - wall
+        return response
+
+    def register(number: int, measure: bool) -> None:
+        client = app.test_client()
+        url = f"/meetings/{SLUG}/register"
+        form = timed("GET", lambda: client.get(url)) if measure else client.get(url)
+        assert form.status_code == 200, form.status_code
+        page = form.get_data(as_text=True)
+        data = {"csrf_token": CSRF.search(page).group(1), "first_name": "Anna", "last_name": f"Schmidt {number}",
+                "email": f"delegate{number}@bench.example", "organisation": "Port Authority", "country": "FR",
+                "category": "delegate", "consent_list": "y", "dietary": "",
+                "visits": rng.sample(VISIT_CHECKBOX.findall(page), rng.choice((1, 1, 2))),
+                "nationality": "FR", "id_number": "X1234567", "date_of_birth": "1980-05-17"}
+        response = timed("POST", lambda: client.post(url, data=data)) if measure else client.post(url, data=data)
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+
+    for number in range(20):  # warm up: templates compiled, caches filled, statements prepared
+        register(10**6 + number, measure=False)
+    if args.statements:
+        from sqlalchemy import event
+
+        from portmeet.extensions import db
+
+        with app.app_context():
+            engine = db.engine
+        statements = []
+        event.listen(engine, "before_cursor_execute", lambda *call: statements.append(call[2]))
+        register(10**7, measure=False)
+        print(f"{len(statements)} statements for the form and one registration:")
+        for statement in statements:
+            print("  " + " ".join(statement.split())[:160])
+    for number in range(args.delegates):
+        register(number, measure=True)
+    for kind, (cpu, wall) in totals.items():
+        print(f"{kind:4} {1000 * cpu / args.delegates:6.1f} ms CPU, {1000 * wall / args.delegates:6.1f} ms wall")
+    for kind, profile in profiles.items():
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(Path(args.profile) / f"{kind}.prof")
+    drop_database(args.database_url)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

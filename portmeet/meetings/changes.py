@@ -182,23 +182,7 @@ def remove_visit(visit: FieldVisit) -> VisitRemoval:
     """Delete a visit nobody picked; cancel one with bookings: it leaves the programme, the counts and
     the manifests, stays on its delegates' pages as cancelled, and each of them is told by e-mail."""
     lock_visit_places(visit, None)
-    delegates = visit_delegates(visit)
-    bookings = db.session.scalars(select(VisitBooking).where(VisitBooking.visit_id == visit.id)).all()
-    if not bookings:
-        db.session.delete(visit)
-        db.session.flush()
-        return VisitRemoval(cancelled=False, told=0)
-    visit.cancelled_at = utcnow()
-    for booking in bookings:
-        booking.status = BookingStatus.cancelled
-    db.session.flush()
-    db.session.expire(visit.meeting, ["visits"])
-    for registration in delegates:
-        db.session.expire(registration, ["bookings", "cancelled_bookings"])
-        for companion in registration.companions:
-            db.session.expire(companion, ["bookings"])
-        notices.queue_visit_cancelled(registration, visit)
-    return VisitRemoval(cancelled=True, told=len(delegates))
+    return _remove_place(waitlist.VISITS, visit, visit_delegates(visit), notices.queue_visit_cancelled)
 
 
 def remove_session(session: ProgrammeSession) -> VisitRemoval:
@@ -206,20 +190,24 @@ def remove_session(session: ProgrammeSession) -> VisitRemoval:
     bookings is cancelled: it leaves the programme and the counts, stays on its delegates' pages as
     cancelled, and each of them is told by e-mail."""
     lock_session_places(session, session.capacity)
-    delegates = session_delegates(session)
-    signups = db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)).all()
-    if not signups:
-        db.session.delete(session)
+    return _remove_place(waitlist.SESSIONS, session, session_delegates(session), notices.queue_session_cancelled)
+
+
+def _remove_place(kind: waitlist.PlaceKind, place, delegates: list[Registration], queue_notice) -> VisitRemoval:
+    """Erase a (locked) visit or session nobody took, else cancel it and its picks and tell `delegates`."""
+    picks = db.session.scalars(select(kind.booking).where(kind.key_column == place.id)).all()
+    if not picks:
+        db.session.delete(place)
         db.session.flush()
         return VisitRemoval(cancelled=False, told=0)
-    session.cancelled_at = utcnow()
-    for signup in signups:
-        signup.status = BookingStatus.cancelled
+    place.cancelled_at = utcnow()
+    for pick in picks:
+        pick.status = BookingStatus.cancelled
     db.session.flush()
-    db.session.expire(session.meeting, ["sessions"])
+    db.session.expire(place.meeting, [kind.name])
     for registration in delegates:
-        db.session.expire(registration, ["signups", "cancelled_signups"])
+        db.session.expire(registration, [kind.picks, f"cancelled_{kind.picks}"])
         for companion in registration.companions:
-            db.session.expire(companion, ["signups"])
-        notices.queue_session_cancelled(registration, session)
+            db.session.expire(companion, [kind.picks])
+        queue_notice(registration, place)
     return VisitRemoval(cancelled=True, told=len(delegates))

@@ -20,7 +20,7 @@ from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
 from portmeet.registration import waitlist
 from portmeet.registration.errors import RegistrationError
 from portmeet.registration.models import Companion, Registration, RegistrationStatus
-from portmeet.registration.picks import ID_FIELDS, id_given, pick_problems
+from portmeet.registration.picks import ID_FIELDS, id_given, pick_problems, picked_sessions, picked_visits
 
 MAX_COMPANIONS = 4  # per delegate: a partner, children; more is a group the organisers arrange by hand
 
@@ -72,19 +72,9 @@ def problems(meeting: Meeting, data: CompanionData, companion: Companion | None 
     if any(visit_id not in offered for visit_id in data.visits):
         found.append(("visits", _("Pick field visits from the list.")))
         return found
-    found += pick_problems(picked(meeting, data.visits), data.id_data(), meeting.local_now().date(), companion,
+    found += pick_problems(picked_visits(meeting, data.visits), data.id_data(), meeting.local_now().date(), companion,
                            deadlines=deadlines, companion=True)
     return found
-
-
-def picked(meeting: Meeting, visit_ids) -> list[FieldVisit]:
-    wanted = {int(visit_id) for visit_id in visit_ids or ()}
-    return [visit for visit in meeting.visits if visit.id in wanted]
-
-
-def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
-    wanted = {int(session_id) for session_id in session_ids or ()}
-    return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted] if wanted else []
 
 
 def _check(meeting: Meeting, data: CompanionData, companion: Companion | None = None) -> None:
@@ -142,11 +132,11 @@ def add_companions(registration: Registration, rows: list[CompanionData], promot
     added = []
     for row in rows:
         companion = Companion(first_name="", last_name="", country="", bookings=[], signups=[])
-        _apply(companion, row, picked(registration.meeting, row.visits))
+        _apply(companion, row, picked_visits(registration.meeting, row.visits))
         registration.companions.append(companion)
         db.session.flush()
         meeting = registration.meeting
-        waitlist.book(registration, picked(meeting, row.visits), promotions, companion=companion)
+        waitlist.book(registration, picked_visits(meeting, row.visits), promotions, companion=companion)
         waitlist.sign_up(registration, picked_sessions(meeting, row.signups), promotions, companion=companion)
         added.append(companion)
     db.session.flush()
@@ -172,7 +162,7 @@ def update_companion(companion: Companion, data: CompanionData) -> waitlist.Prom
     meeting = registration.meeting
     waitlist.lock_meeting(meeting)
     _check(meeting, data, companion)
-    visits = picked(meeting, data.visits)
+    visits = picked_visits(meeting, data.visits)
     wanted = {visit.id for visit in visits}
     current = {booking.visit_id: booking for booking in companion.bookings}
     dropped = [visit_id for visit_id in current if visit_id not in wanted]

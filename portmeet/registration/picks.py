@@ -1,5 +1,5 @@
-"""The rules of one person's field-visit picks (a delegate's or an accompanying person's): no two
-overlapping, and the ID data port security needs, given before each visit's deadline."""
+"""One person's picks (a delegate's or an accompanying person's): which of the meeting's visits and
+events they name, no two overlapping, and the ID data port security needs, before each visit's deadline."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,9 +7,25 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from portmeet.meetings.models import FieldVisit
+from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+from portmeet.registration import waitlist
 
 ID_FIELDS = ("nationality", "id_number", "date_of_birth")
+
+
+def picked_visits(meeting: Meeting, visit_ids) -> list[FieldVisit]:
+    """The meeting's visits among the picked ids (ids of other meetings are ignored), in time order."""
+    wanted = {int(v.id if isinstance(v, FieldVisit) else v) for v in (visit_ids or ())}
+    return [visit for visit in meeting.visits if visit.id in wanted]
+
+
+def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
+    """The meeting's meals and social events taking sign-ups among the picked ids (others are ignored),
+    in time order."""
+    wanted = {int(s.id if isinstance(s, ProgrammeSession) else s) for s in (session_ids or ())}
+    if not wanted:
+        return []
+    return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
 
 
 def id_given(value) -> bool:

@@ -20,7 +20,13 @@ from portmeet.questions.service import save_answers
 from portmeet.registration import companions as companion_rules
 from portmeet.registration import mail, visa, waitlist
 from portmeet.registration.errors import AlreadyRegistered, RegistrationError
-from portmeet.registration.picks import ID_FIELDS, id_given as _id_given, pick_problems  # noqa: F401 (used by forms)
+from portmeet.registration.picks import (  # noqa: F401 (picked_visits, pick_problems: used by forms)
+    ID_FIELDS,
+    id_given as _id_given,
+    pick_problems,
+    picked_sessions,
+    picked_visits,
+)
 from portmeet.registration.models import (
     Category,
     Companion,
@@ -56,21 +62,6 @@ def duplicate_registration(meeting: Meeting, email: str, exclude: Registration |
     if exclude is not None and exclude.id is not None:
         query = query.where(Registration.id != exclude.id)
     return db.session.scalar(query)
-
-
-def picked_visits(meeting: Meeting, visit_ids) -> list[FieldVisit]:
-    """The meeting's visits among the picked ids (ids of other meetings are ignored), in time order."""
-    wanted = {int(v.id if isinstance(v, FieldVisit) else v) for v in (visit_ids or ())}
-    return [visit for visit in meeting.visits if visit.id in wanted]
-
-
-def picked_sessions(meeting: Meeting, session_ids) -> list[ProgrammeSession]:
-    """The meeting's meals and social events taking sign-ups among the picked ids (others are ignored),
-    in time order."""
-    wanted = {int(s.id if isinstance(s, ProgrammeSession) else s) for s in (session_ids or ())}
-    if not wanted:
-        return []
-    return [session for session in waitlist.signup_sessions(meeting) if session.id in wanted]
 
 
 # --- the delegate's changes -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ beside the field what is missing, then finds the partner on their own page and c
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields
@@ -24,7 +25,7 @@ def test_a_delegate_adds_a_partner_on_the_form_and_changes_them_on_a_phone(new_p
 
     # The accompanying persons are folded away until wanted.
     partner = phone.locator("#companion-1")
-    assert not partner.is_visible()
+    expect(partner).not_to_be_visible()
     phone.get_by_text("Someone is coming with you? Add accompanying persons").click()
     partner.get_by_label(re.compile("^First name")).fill("Pau")
     partner.get_by_label(re.compile("^Country")).select_option("FR")
@@ -34,8 +35,8 @@ def test_a_delegate_adds_a_partner_on_the_form_and_changes_them_on_a_phone(new_p
     phone.get_by_role("button", name="Register").click()
 
     # The last name is missing: said beside it, the row kept open and filled.
-    assert partner.is_visible()
-    assert partner.get_by_text("Enter the accompanying person's last name.").is_visible()
+    expect(partner).to_be_visible()
+    expect(partner.get_by_text("Enter the accompanying person's last name.")).to_be_visible()
     assert errors_are_next_to_their_fields(phone)
     assert partner.get_by_label(re.compile("^First name")).input_value() == "Pau"
     check_page(phone, "register-with-partner-errors")
@@ -47,7 +48,7 @@ def test_a_delegate_adds_a_partner_on_the_form_and_changes_them_on_a_phone(new_p
     phone.wait_for_url("**/registrations/*")
 
     section = phone.locator("#companions-section")
-    assert section.locator("strong", has_text="Pau Lefèvre").is_visible()
+    expect(section.locator("strong", has_text="Pau Lefèvre")).to_be_visible()
     assert re.search(rf"{CENTRE} — .*place booked", section.inner_text(), re.S)
     assert "Vegetarian" in section.inner_text()
     check_page(phone, "own-page-with-partner")

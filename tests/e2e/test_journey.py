@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portmeet.timeutil import utcnow
@@ -38,10 +39,10 @@ def create_meeting_as_host(page, slug: str) -> None:
     page.get_by_label("Registration closes", exact=True).fill(f"{(FIRST_DAY - timedelta(days=2)).isoformat()}T18:00")
     page.get_by_role("button", name="Save meeting").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/")
-    assert page.get_by_role("heading", name="Citizen Port Meeting Journey").is_visible()
+    expect(page.get_by_role("heading", name="Citizen Port Meeting Journey")).to_be_visible()
     # Publishing an empty programme is refused, saying what is missing.
     page.get_by_role("button", name="Publish the meeting").click()
-    assert page.get_by_text("Add at least one session to the programme.").is_visible()
+    expect(page.get_by_text("Add at least one session to the programme.")).to_be_visible()
 
     for title, start, end in (("Opening plenary", "09:00", "10:30"), ("Port and city debate", "11:00", "12:30")):
         page.get_by_role("link", name="Add a session").click()
@@ -53,7 +54,7 @@ def create_meeting_as_host(page, slug: str) -> None:
         page.get_by_label("Speakers", exact=True).fill("Ana Ruiz, Port of Bilbao, ES")
         page.get_by_role("button", name="Save session").click()
         page.wait_for_url(f"**/manage/meetings/{slug}/#programme")
-        assert page.get_by_text(title).first.is_visible()
+        expect(page.get_by_text(title).first).to_be_visible()
 
     page.get_by_role("link", name="Add a field visit").click()
     page.get_by_label("Title", exact=True).fill(VISIT)
@@ -65,18 +66,18 @@ def create_meeting_as_host(page, slug: str) -> None:
     page.get_by_label("Places", exact=True).fill("2")
     page.get_by_role("button", name="Save field visit").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/#visits")
-    assert page.get_by_text(VISIT).first.is_visible()
+    expect(page.get_by_text(VISIT).first).to_be_visible()
 
     page.get_by_role("link", name="Preview the public page").click()
-    assert page.get_by_text("only the people who manage this meeting see this page").is_visible()
+    expect(page.get_by_text("only the people who manage this meeting see this page")).to_be_visible()
     page.go_back()
     page.get_by_role("button", name="Publish the meeting").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/")
-    assert page.get_by_text("Published: delegates can now see the meeting and register.").is_visible()
+    expect(page.get_by_text("Published: delegates can now see the meeting and register.")).to_be_visible()
     page.get_by_role("link", name="Public page").click()
-    assert page.get_by_role("heading", name="Citizen Port Meeting Journey").is_visible()
-    assert page.get_by_text("Opening plenary").is_visible()
-    assert page.get_by_text("Port and city debate").is_visible()
+    expect(page.get_by_role("heading", name="Citizen Port Meeting Journey")).to_be_visible()
+    expect(page.get_by_text("Opening plenary")).to_be_visible()
+    expect(page.get_by_text("Port and city debate")).to_be_visible()
 
 
 def fill_registration(page, first: str, last: str, country: str, organisation: str) -> None:
@@ -96,7 +97,7 @@ def register(page, slug: str, delegate: tuple, visit: str | None = VISIT) -> str
         page.get_by_role("checkbox", name=visit).check()
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/registrations/*")
-    assert page.get_by_role("heading", name="My registration").is_visible()
+    expect(page.get_by_role("heading", name="My registration")).to_be_visible()
     return page.url
 
 
@@ -125,25 +126,25 @@ def test_host_builds_a_meeting_delegates_register_and_the_waitlist_moves_up(new_
     delegates = [new_page() for _ in DELEGATES]  # each in its own browser: own cookies, own private link
     links = [register(page, slug, delegate) for page, delegate in zip(delegates, DELEGATES)]
     for page in delegates[:2]:
-        assert page.locator(".pick").filter(has_text=VISIT).get_by_text("place booked").is_visible()
+        expect(page.locator(".pick").filter(has_text=VISIT).get_by_text("place booked")).to_be_visible()
     third = delegates[2]
-    assert third.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1").is_visible()
-    assert third.get_by_text("Confirmed: you have a place at the meeting.").is_visible()
+    expect(third.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1")).to_be_visible()
+    expect(third.get_by_text("Confirmed: you have a place at the meeting.")).to_be_visible()
     check_page(third, "own-registration-waitlist")
 
     # The first delegate cancels through the private link, after the confirmation step.
     first = delegates[0]
     first.goto(links[0])
     first.get_by_role("link", name="Cancel my registration").click()
-    assert first.get_by_role("heading", name="Cancel my registration?").is_visible()
+    expect(first.get_by_role("heading", name="Cancel my registration?")).to_be_visible()
     check_page(first, "cancel-confirmation")
     first.get_by_role("button", name="Yes, cancel my registration").click()
     first.wait_for_url(links[0])
-    assert first.get_by_text("This registration is cancelled").is_visible()
+    expect(first.get_by_text("This registration is cancelled")).to_be_visible()
 
     third.goto(links[2])
-    assert third.locator(".pick").filter(has_text=VISIT).get_by_text("place booked").is_visible()
-    assert third.get_by_text("waitlist").count() == 0
+    expect(third.locator(".pick").filter(has_text=VISIT).get_by_text("place booked")).to_be_visible()
+    expect(third.get_by_text("waitlist")).to_have_count(0)
 
     # An organiser prints the badges and the attendee list from the meeting's manage pages.
     organiser = new_page()
@@ -170,9 +171,9 @@ def test_registration_form_and_own_page_fit_the_screen_and_show_errors_beside_th
     fill_registration(page, "Zoë", f"Brontë-{width}", "GB", "")
     page.get_by_label("E-mail", exact=True).fill("not an address")
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_text("Enter a valid e-mail address.").is_visible()
-    assert page.locator(".field", has=page.get_by_label("Organisation", exact=True)).get_by_text(
-        "This field is required.").is_visible()
+    expect(page.get_by_text("Enter a valid e-mail address.")).to_be_visible()
+    expect(page.locator(".field", has=page.get_by_label("Organisation", exact=True)).get_by_text(
+        "This field is required.")).to_be_visible()
     assert page.get_by_label("First name", exact=True).input_value() == "Zoë"
     assert errors_are_next_to_their_fields(page)
     check_page(page, "register-errors")
@@ -181,5 +182,5 @@ def test_registration_form_and_own_page_fit_the_screen_and_show_errors_beside_th
     page.get_by_label("Organisation", exact=True).fill("Port of Dover")
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/registrations/*")
-    assert page.get_by_text(f"Zoë Brontë-{width}").is_visible()
+    expect(page.get_by_text(f"Zoë Brontë-{width}")).to_be_visible()
     check_page(page, "own-registration")

@@ -2,6 +2,7 @@
 visa letter; the organiser approves it; the delegate downloads the letter and everyone the public slides."""
 import io
 import pytest
+from playwright.sync_api import expect
 from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -37,8 +38,8 @@ def test_visa_letter_and_slides_journey(new_page, tmp_path):
     organiser.get_by_label("Logo (PNG or JPEG, up to 1 MB)").set_input_files(
         {"name": "logo.png", "mimeType": "image/png", "buffer": png()})
     organiser.get_by_role("button", name="Save letterhead").click()
-    assert organiser.get_by_text("Letterhead saved.").is_visible()
-    assert organiser.get_by_role("img", name="Current logo").is_visible()
+    expect(organiser.get_by_text("Letterhead saved.")).to_be_visible()
+    expect(organiser.get_by_role("img", name="Current logo")).to_be_visible()
     check_page(organiser, "letterhead")
 
     organiser.goto(f"/manage/meetings/{DEMO_SLUG}/")
@@ -59,7 +60,7 @@ def test_visa_letter_and_slides_journey(new_page, tmp_path):
     delegate.get_by_label("Country", exact=True).select_option("NG")
     delegate.get_by_label("I need a visa invitation letter").check()
     delegate.get_by_role("button", name="Register").click()
-    assert delegate.get_by_text("A visa invitation letter needs the document number.").is_visible()
+    expect(delegate.get_by_text("A visa invitation letter needs the document number.")).to_be_visible()
     assert errors_are_next_to_their_fields(delegate)
     check_page(delegate, "register-visa-errors")
     delegate.get_by_label("Name exactly as written in the document").fill("OKAFOR CHIDINMA")
@@ -71,7 +72,7 @@ def test_visa_letter_and_slides_journey(new_page, tmp_path):
     delegate.get_by_role("button", name="Register").click()
     delegate.wait_for_url("**/registrations/*")
     own_page = delegate.url
-    assert delegate.get_by_text("Requested: the hosts check your passport details").is_visible()
+    expect(delegate.get_by_text("Requested: the hosts check your passport details")).to_be_visible()
 
     public = new_page("phone")
     public.goto(f"/meetings/{DEMO_SLUG}/")
@@ -80,10 +81,10 @@ def test_visa_letter_and_slides_journey(new_page, tmp_path):
 
     organiser.goto(f"/manage/meetings/{DEMO_SLUG}/registrations")
     organiser.get_by_role("link", name="Okafor, Chidinma").click()
-    assert organiser.get_by_role("heading", name="Visa invitation letter").is_visible()
+    expect(organiser.get_by_role("heading", name="Visa invitation letter")).to_be_visible()
     check_page(organiser, "registration-visa-request")
     organiser.get_by_role("button", name="Approve the letter").click()
-    assert organiser.get_by_text("Visa letter approved; the delegate has been told by e-mail.").is_visible()
+    expect(organiser.get_by_text("Visa letter approved; the delegate has been told by e-mail.")).to_be_visible()
 
     delegate.goto(own_page)
     letter = delegate.get_by_role("link", name="Download my visa invitation letter (PDF)")

@@ -8,6 +8,7 @@ import re
 import sqlite3
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.checks import check_page, sign_in
 from tests.e2e.live_server import ORGANISER
@@ -67,13 +68,13 @@ def test_host_changes_places_times_writes_and_deletes_and_delegates_hear_of_it(n
     register(delegate, SLUG, ON_THE_BUS, visit=BUS)
     chiara = links[email_of(ON_BOARD[2])]
     delegate.goto(chiara)
-    assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1").is_visible()
+    expect(delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1")).to_be_visible()
 
     # 2 → 4 places: the two oldest waiting are booked at once and told, with their link.
     edit_visit(host, VISIT)
     host.get_by_label("Places", exact=True).fill("1")
     host.get_by_role("button", name="Save field visit").click()
-    assert host.get_by_text("2 places are booked on this visit: the places cannot be fewer than that.").is_visible()
+    expect(host.get_by_text("2 places are booked on this visit: the places cannot be fewer than that.")).to_be_visible()
     host.get_by_label("Places", exact=True).fill("4")
     host.get_by_role("button", name="Save field visit").click()
     host.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
@@ -82,9 +83,9 @@ def test_host_changes_places_times_writes_and_deletes_and_delegates_hear_of_it(n
         assert f"a place on “{VISIT}” is yours" in subject
         link = re.search(r"(http://127\.0\.0\.1:\d+/registrations/[A-Za-z0-9_-]+)\s", body).group(1)
         delegate.goto(link)
-        assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("place booked").is_visible()
+        expect(delegate.locator(".pick").filter(has_text=VISIT).get_by_text("place booked")).to_be_visible()
     delegate.goto(links[email_of(ON_BOARD[4])])
-    assert delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1").is_visible()
+    expect(delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1")).to_be_visible()
 
     # The bus leaves an hour later; its delegate is told what changed.
     edit_visit(host, BUS)
@@ -104,27 +105,27 @@ def test_host_changes_places_times_writes_and_deletes_and_delegates_hear_of_it(n
     host.get_by_label("Subject", exact=True).fill("Boarding at Pier 3")
     host.get_by_label("Message", exact=True).fill("Dear {first_name}, boarding starts at 13:45. Your page: {link}")
     host.get_by_role("button", name="Preview").click()
-    assert host.get_by_role("heading", name="Preview: 5 recipients").is_visible()
-    assert host.locator(".mail-example").get_by_text("boarding starts at 13:45").is_visible()
+    expect(host.get_by_role("heading", name="Preview: 5 recipients")).to_be_visible()
+    expect(host.locator(".mail-example").get_by_text("boarding starts at 13:45")).to_be_visible()
     check_page(host, "messages-preview")
     host.get_by_role("button", name="Send to 5 delegates").dblclick()  # a double click sends once
     host.wait_for_url(re.compile(r".*/messages/\d+$"))
-    assert host.get_by_role("heading", name="Boarding at Pier 3").is_visible()
+    expect(host.get_by_role("heading", name="Boarding at Pier 3")).to_be_visible()
     check_page(host, "message-sent")
     host.get_by_role("link", name="Messages").last.click()
-    assert host.locator(".message-log").get_by_role("link", name="Boarding at Pier 3").count() == 1
+    expect(host.locator(".message-log").get_by_role("link", name="Boarding at Pier 3")).to_have_count(1)
     for person in ON_BOARD:
         assert sum("Boarding at Pier 3" in subject for subject, _ in outbox(live_server, email_of(person))) == 1
 
     # Deleting the bus asks first, naming who is affected; then it is cancelled, not erased.
     host.goto(f"/manage/meetings/{SLUG}/")
     host.locator(".visit", has_text=BUS).get_by_role("link", name="Delete").click()
-    assert host.get_by_role("heading", name=f"Delete “{BUS}”?").is_visible()
-    assert host.get_by_text("Papadaki, Sofia").is_visible()
+    expect(host.get_by_role("heading", name=f"Delete “{BUS}”?")).to_be_visible()
+    expect(host.get_by_text("Papadaki, Sofia")).to_be_visible()
     check_page(host, "visit-delete-confirm")
     host.get_by_role("button", name="Cancel the visit and tell its delegates").click()
     host.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
-    assert host.locator(".visit", has_text=BUS).count() == 0
+    expect(host.locator(".visit", has_text=BUS)).to_have_count(0)
     assert any("is cancelled" in subject for subject, _ in outbox(live_server, email_of(ON_THE_BUS)))
 
 

@@ -1,5 +1,6 @@
 """The public pages at phone and desktop width: readable without sideways scrolling, labelled, accessible."""
 import pytest
+from playwright.sync_api import expect
 
 from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields
@@ -21,8 +22,8 @@ def test_public_pages_fit_the_screen_and_pass_the_accessibility_audit(new_page, 
         page.goto(path)
         check_page(page, name)
     page.goto(f"/meetings/{DEMO_SLUG}/")
-    assert page.get_by_role("heading", name="Citizen Port Meeting Valencia").is_visible()
-    assert page.get_by_text("Boat tour of the port area").first.is_visible()
+    expect(page.get_by_role("heading", name="Citizen Port Meeting Valencia")).to_be_visible()
+    expect(page.get_by_text("Boat tour of the port area").first).to_be_visible()
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
@@ -32,6 +33,6 @@ def test_sign_in_errors_are_shown_next_to_their_fields(new_page, width):
     page.get_by_label("E-mail").fill("nobody@e2e.example")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Wrong e-mail or password.").is_visible()
+    expect(page.get_by_text("Wrong e-mail or password.")).to_be_visible()
     assert errors_are_next_to_their_fields(page)
     check_page(page, "sign-in-error")

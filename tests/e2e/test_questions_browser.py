@@ -9,6 +9,7 @@ import re
 from pypdf import PdfReader
 
 import pytest
+from playwright.sync_api import expect
 
 from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields, sign_in
@@ -41,7 +42,7 @@ def test_host_adds_questions_and_a_delegate_answers_them_and_brings_a_partner_on
     host.goto(f"/manage/meetings/{DEMO_SLUG}/")
     host.get_by_role("link", name="Registration questions").click()
     host.get_by_role("button", name="Add the set: Travel and accommodation").click()
-    assert host.get_by_text("Arrival date").first.is_visible()
+    expect(host.get_by_text("Arrival date").first).to_be_visible()
     host.get_by_role("link", name="Add a question").click()
     host.get_by_label("Question", exact=True).fill("Hard hat size")
     host.get_by_label("Kind of answer").select_option(label="One choice")
@@ -94,7 +95,7 @@ def test_host_adds_questions_and_a_delegate_answers_them_and_brings_a_partner_on
     partner.get_by_label(re.compile("^Date of birth")).fill("1986-07-16")
     phone.get_by_role("button", name="Register").click()
     assert errors_are_next_to_their_fields(phone)
-    assert phone.locator("#q_1-error, [id$='-error']").filter(has_text="Enter a date from").count() == 1
+    expect(phone.locator("#q_1-error, [id$='-error']").filter(has_text="Enter a date from")).to_have_count(1)
     assert phone.get_by_text("This field is required.").count() >= 1  # the hard-hat size, beside it
     check_page(phone, "register-questions-errors")
     phone.get_by_label("Arrival date").fill("")
@@ -103,7 +104,7 @@ def test_host_adds_questions_and_a_delegate_answers_them_and_brings_a_partner_on
     phone.get_by_role("group", name="Hard hat size (required)").get_by_label("L", exact=True).check()
     phone.get_by_role("button", name="Register").click()
     phone.wait_for_url("**/registrations/*")
-    assert phone.get_by_text("Hotel Astoria").is_visible()
+    expect(phone.get_by_text("Hotel Astoria")).to_be_visible()
     partner_picks = phone.locator("#companions-section").inner_text()
     assert "Joan Questionat" in partner_picks and "Boat tour" in partner_picks and DINNER in partner_picks
     assert partner_picks.count("place booked") == 2

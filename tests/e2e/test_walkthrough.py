@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portmeet.demo import DEMO_SLUG
@@ -32,7 +33,7 @@ def add_host_to_demo(page) -> None:
     if page.get_by_text(HOST[0]).count() == 0:
         page.get_by_label("E-mail of an existing account", exact=True).fill(HOST[0])
         page.get_by_role("button", name="Add host").click()
-        assert page.get_by_text(HOST[0]).first.is_visible()
+        expect(page.get_by_text(HOST[0]).first).to_be_visible()
 
 
 def copy_demo(page, slug: str, *, capacity: str | None = None) -> None:
@@ -53,7 +54,7 @@ def copy_demo(page, slug: str, *, capacity: str | None = None) -> None:
         page.wait_for_url(f"**/manage/meetings/{slug}/")
     page.get_by_role("button", name="Publish the meeting").click()
     page.wait_for_url(f"**/manage/meetings/{slug}/")
-    assert page.get_by_text("Published: delegates can now see the meeting and register.").is_visible()
+    expect(page.get_by_text("Published: delegates can now see the meeting and register.")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -78,7 +79,7 @@ def test_host_copies_the_demo_into_next_years_edition_previews_and_publishes_it(
     check_page(page, "w12-host-copy-draft")
 
     page.get_by_role("link", name="Preview the public page").click()
-    assert page.get_by_text("only the people who manage this meeting see this page").is_visible()
+    expect(page.get_by_text("only the people who manage this meeting see this page")).to_be_visible()
     check_page(page, "w12-host-draft-preview")
     after = programme_by_day(page)
     assert min(after) == start and len(after) == len(before)
@@ -87,9 +88,9 @@ def test_host_copies_the_demo_into_next_years_edition_previews_and_publishes_it(
 
     page.go_back()
     page.get_by_role("button", name="Publish the meeting").click()
-    assert page.get_by_text("Published: delegates can now see the meeting and register.").is_visible()
+    expect(page.get_by_text("Published: delegates can now see the meeting and register.")).to_be_visible()
     page.goto("/")
-    assert page.get_by_text(f"Citizen Port Meeting Valencia, next ({width})").is_visible()
+    expect(page.get_by_text(f"Citizen Port Meeting Valencia, next ({width})")).to_be_visible()
     check_page(page, "w12-home-series")
 
 
@@ -106,14 +107,14 @@ def test_delegate_on_a_phone_meets_a_full_meeting_and_joins_the_waiting_list(new
     first.get_by_label("Country", exact=True).select_option("ES")
     first.get_by_role("button", name="Register").click()
     first.wait_for_url("**/registrations/*")
-    assert first.get_by_text("you have a place at the meeting").first.is_visible()
+    expect(first.get_by_text("you have a place at the meeting").first).to_be_visible()
 
     phone = new_page("phone")
     phone.goto(f"/meetings/{slug}/")
-    assert phone.get_by_text("The meeting is full. You can still register to join its waiting list").is_visible()
+    expect(phone.get_by_text("The meeting is full. You can still register to join its waiting list")).to_be_visible()
     check_page(phone, "w12-delegate-full-meeting")
     phone.get_by_role("link", name="Join the waiting list").click()
-    assert phone.locator(".meeting-full").is_visible()
+    expect(phone.locator(".meeting-full")).to_be_visible()
     bus = phone.get_by_role("checkbox", name=re.compile("Container terminal"))
     bus.check()
     phone.get_by_role("checkbox", name=re.compile("Boat tour")).check()
@@ -128,10 +129,10 @@ def test_delegate_on_a_phone_meets_a_full_meeting_and_joins_the_waiting_list(new
     check_page(phone, "w12-delegate-full-form")
     phone.get_by_role("button", name="Join the waiting list").click()
     phone.wait_for_url("**/registrations/*")
-    assert phone.get_by_text("The meeting is full, so you are on its waiting list, number 1").is_visible()
-    assert phone.locator(".pick").filter(has_text="Container terminal").get_by_text(
-        "waitlist, until you have a place at the meeting").is_visible()
-    assert phone.get_by_text("your field-visit picks wait with you").is_visible()
+    expect(phone.get_by_text("The meeting is full, so you are on its waiting list, number 1")).to_be_visible()
+    expect(phone.locator(".pick").filter(has_text="Container terminal").get_by_text(
+        "waitlist, until you have a place at the meeting")).to_be_visible()
+    expect(phone.get_by_text("your field-visit picks wait with you")).to_be_visible()
     check_page(phone, "w12-delegate-waiting")
     response = phone.context.request.get(phone.get_by_role("link", name="My itinerary (PDF)").get_attribute("href"))
     itinerary = PdfReader(io.BytesIO(response.body()))
@@ -139,10 +140,10 @@ def test_delegate_on_a_phone_meets_a_full_meeting_and_joins_the_waiting_list(new
     assert len(itinerary.pages) == 1 and "ID data for port security: given" in text
 
     phone.goto("/registrations/a-link-that-was-replaced")
-    assert phone.get_by_role("heading", name="This link is no longer valid").is_visible()
+    expect(phone.get_by_role("heading", name="This link is no longer valid")).to_be_visible()
     check_page(phone, "w12-delegate-link-not-valid")
     phone.get_by_role("link", name=re.compile("Send me a new link for")).first.click()
-    assert phone.get_by_label("E-mail you registered with").is_visible()
+    expect(phone.get_by_label("E-mail you registered with")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -153,7 +154,8 @@ def test_organiser_searches_the_table_prints_the_programme_and_runs_the_desk(new
     page.get_by_label("Search", exact=True).fill("inaki")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.registrations tbody tr")
-    assert rows.count() == 1 and "Etxeberria, Iñaki" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Etxeberria, Iñaki")
     number = rows.first.locator(".registration-number").inner_text()
     assert number.isdigit()
     assert page.locator("#country option").count() <= 20  # the countries present (the demo's and the journeys'), not 250
@@ -172,7 +174,7 @@ def test_organiser_searches_the_table_prints_the_programme_and_runs_the_desk(new
     assert programme.index("Valencia Port Center") < programme.index("Boat tour of the port area")
 
     page.goto(f"/manage/meetings/{DEMO_SLUG}/checkin?q=etxeberria")
-    assert page.get_by_text("All times are local time in Valencia (Europe/Madrid).").is_visible()
+    expect(page.get_by_text("All times are local time in Valencia (Europe/Madrid).")).to_be_visible()
     check_page(page, "w12-organiser-desk")
     page.goto(f"/manage/meetings/{DEMO_SLUG}/attendees")
     widths = page.evaluate("[...document.querySelectorAll('table.attendees')].map(t => t.getBoundingClientRect().width)")

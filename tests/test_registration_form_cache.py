@@ -33,12 +33,13 @@ def test_a_fresh_form_from_the_cache_is_the_page_rendered_afresh_in_each_languag
     url = f"/meetings/{meeting.slug}/register"
     cached = {language: [page(client, url, headers={"Accept-Language": language}) for _ in range(2)]
               for language in ("en", "fr", "es")}
-    assert len(fragments._fragments) == 6  # two parts of the form, in three languages
+    assert len(fragments._fragments) == 9  # three parts of the form (with the partners' rows), in three languages
     no_cache()
     for language, (first, second) in cached.items():
         assert first == second == page(client, url, headers={"Accept-Language": language})
     assert "About you" in cached["en"][0] and "À propos de vous" in cached["fr"][0]
     assert "Container terminal by boat" in cached["en"][0]  # the visit needing ID data, named in its hint
+    assert "(acompañante 2)" in cached["es"][0]  # the partners' rows, in the page's language
 
 
 def test_a_form_sent_back_with_errors_shows_the_delegates_own_data(client, make_meeting):
@@ -54,3 +55,20 @@ def test_a_form_sent_back_with_errors_shows_the_delegates_own_data(client, make_
     assert 'id="first_name-error"' in text
     assert fragments._fragments == cached  # nothing of hers was kept
     assert 'value="Harbour' not in page(client, url)
+
+
+def test_a_partner_sent_back_with_errors_is_shown_and_kept_out_of_the_cache(client, make_meeting):
+    fragments._fragments.clear()
+    meeting = make_meeting(status=MeetingStatus.published)
+    url = f"/meetings/{meeting.slug}/register"
+    fresh = page(client, url)
+    cached = dict(fragments._fragments)
+    response = client.post_form(url, form_data(**{"companions-0-first_name": "Ane", "companions-0-last_name": "",
+                                                  "companions-0-dietary": "No <shellfish>"}))
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert 'value="Ane"' in text and "No &lt;shellfish&gt;</textarea>" in text
+    assert 'id="companions-0-last_name-error"' in text
+    assert "<details class=\"companions\" open>" in text  # opened on what she typed
+    assert fragments._fragments == cached
+    assert page(client, url) == fresh

@@ -8,15 +8,16 @@ import pytest
 from sqlalchemy import event, select
 
 from portmeet.extensions import db
+from portmeet.meetings.models import SessionKind
 from portmeet.registration import waitlist
 from portmeet.registration.models import BookingStatus, OutboxMessage, Registration, RegistrationStatus
 from tests.test_registration import form_data, token_of
 
 # Statements for a fresh form, and for a registration with two picks (SQLite counts BEGIN too).
 # The form counts the meeting's registrations too: a full meeting says so before the form (issue 12), and
-# reads the sessions for the meals and social events that take sign-ups (issue 14); the meeting and its
-# visits are one query.
-FORM_QUERIES = 6
+# reads the meals and social events that take sign-ups and their places (issue 14), not the whole programme
+# and its speakers; the meeting and its visits are one query.
+FORM_QUERIES = 7
 # The questions are read once, to build the form (issue 14); the private link has its own row. The e-mail's
 # look-up shares the meeting's counts; the duplicate is found under the lock only. The confirmation's text is
 # written after the commit, in a second short transaction (its BEGIN and UPDATE counted here).
@@ -39,8 +40,12 @@ def statements_of(app, call) -> tuple[object, list[str]]:
 
 
 @pytest.fixture
-def full_visits(make_meeting, make_visit):
+def full_visits(make_meeting, make_visit, make_session):
     meeting = make_meeting(capacity=3)
+    # A programme with speakers, and a dinner taking sign-ups: the form reads only the dinner.
+    make_session(meeting, speakers=[("Ana Ruiz", "Port of Valencia", "ES")])
+    make_session(meeting, title="Farewell dinner", kind=SessionKind.meal, start_time=time(20), end_time=time(22),
+                 capacity=30)
     boat = make_visit(meeting, title="Port tour by boat", capacity=1)
     centre = make_visit(meeting, title="Port Center", start_time=time(18), end_time=time(19), capacity=1)
     return meeting, boat, centre

@@ -187,11 +187,8 @@ class RegistrationForm(FlaskForm):
         or None while the form holds anything of a delegate's: their data, answers or errors."""
         if self.registration is not None:
             return None
-        for f in self:
-            if f.name in ("csrf_token", "companions"):
-                continue  # printed outside the fragments
-            if f.raw_data is not None or f.errors or f.data not in (None, False, "", [], f.default):
-                return None
+        if not all(_untouched(f) for f in self if f.name not in ("csrf_token", "companions")):
+            return None  # (those two are printed outside the fragments)
         return (type(self).__qualname__, name, str(get_locale()), self.by_organiser,
                 tuple(value for value, _text in self.category.choices),
                 *(tuple(part) if isinstance(part, list) else part for part in depends_on))
@@ -199,6 +196,39 @@ class RegistrationForm(FlaskForm):
     @property
     def visits_needing_id(self):
         return [visit for visit in self.meeting.visits if visit.requires_id]
+
+
+def _untouched(field) -> bool:
+    """Nothing of a delegate's in this field: not sent, no error, no value but its default."""
+    return field.raw_data is None and not field.errors and field.data in (None, False, "", [], field.default)
+
+
+def _place_choices(places) -> list[tuple[int, str]]:
+    return [(place.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(place, "title"),
+                         day=format_date(place.day), start=format_time(place.start_time),
+                         end=format_time(place.end_time)))
+            for place in places]
+
+
+def companion_choices(meeting, signup_sessions) -> tuple[LazyChoices, LazyChoices]:
+    """The visits and the meals and social events an accompanying person may join, written (dates and times
+    in the page's language) only when a page shows them or a sent pick is checked."""
+    return (LazyChoices(lambda: _place_choices(meeting.visits)),
+            LazyChoices(lambda: _place_choices(signup_sessions())))
+
+
+class _WhoseLabel:
+    """A label of a row of accompanying person `number`: "First name" is the delegate's, so a screen reader
+    (and a test finding a field by its label) hears whose each of these is. Written only when printed."""
+
+    def __init__(self, text, number: int):
+        self.text, self.number = text, number
+
+    def __html__(self) -> Markup:
+        whose = _("(accompanying person %(num)s)", num=self.number)
+        return Markup('{}<span class="visually-hidden"> {}</span>').format(self.text, whose)
+
+    __str__ = __html__
 
 
 class _CompanionFields:
@@ -220,21 +250,15 @@ class _CompanionFields:
 
     blank_allowed = False  # an empty row of the registration form is ignored; the own page's form is one person
 
-    def set_up(self, meeting, default_country, companion=None) -> None:
+    def set_up(self, meeting, default_country, companion=None, choices=None) -> None:
         """`default_country`: a callable giving the delegate's country, used when the row leaves it empty;
-        `companion`: the accompanying person being changed (None for a new one)."""
+        `companion`: the accompanying person being changed (None for a new one); `choices`: the visits' and
+        events' choices (`companion_choices`), when rows of one form share them."""
         self.meeting = meeting
         self.default_country = default_country
         self.companion = companion
-        self.visits.choices = [
-            (visit.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(visit, "title"),
-                         day=format_date(visit.day), start=format_time(visit.start_time), end=format_time(visit.end_time)))
-            for visit in meeting.visits]
-        self.signups.choices = LazyChoices(lambda: [
-            (session.id, _("%(visit)s — %(day)s, %(start)s–%(end)s", visit=localized(session, "title"),
-                           day=format_date(session.day), start=format_time(session.start_time),
-                           end=format_time(session.end_time)))
-            for session in waitlist.signup_sessions(meeting)])
+        self.visits.choices, self.signups.choices = choices or companion_choices(
+            meeting, lambda: waitlist.signup_sessions(meeting))
 
     def companion_data(self) -> companions.CompanionData:
         return companions.CompanionData(
@@ -287,13 +311,23 @@ class PublicRegistrationForm(RegistrationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        shared = companion_choices(self.meeting, lambda: self.signup_sessions)
         for number, entry in enumerate(self.companions, start=1):
-            entry.form.set_up(self.meeting, lambda: self.country.data)
-            # "First name" is the delegate's: a screen reader (and a test finding a field by its label) hears
-            # whose each of these is.
-            whose = _("(accompanying person %(num)s)", num=number)
+            entry.form.set_up(self.meeting, lambda: self.country.data, choices=shared)
             for field in entry.form:
-                field.label.text = Markup('{}<span class="visually-hidden"> {}</span>').format(field.label.text, whose)
+                field.label.text = _WhoseLabel(field.label.text, number)
+
+    def companions_fragment_key(self) -> tuple | None:
+        """The key of the (empty) rows of accompanying persons, rendered once per language and offer; None once
+        a row holds anything (see `fragment_key`)."""
+        if not all(_untouched(f) for entry in self.companions for f in entry.form):
+            return None
+        return self.fragment_key(
+            "companions", len(self.companions),
+            [(visit.id, localized(visit, "title"), visit.day, visit.start_time, visit.end_time, visit.requires_id)
+             for visit in self.meeting.visits],
+            [(session.id, localized(session, "title"), session.day, session.start_time, session.end_time)
+             for session in self.signup_sessions])
 
     @property
     def companions_given(self) -> bool:

@@ -119,7 +119,7 @@ def register(slug: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
-        signup_counts=waitlist.session_counts(meeting),
+        signup_counts=waitlist.session_counts(meeting, form.signup_sessions),
         full=waitlist.meeting_is_full(meeting),
     ), _form_status(form)
 
@@ -227,7 +227,7 @@ def edit(token: str):
             return redirect(url_for("registration.show", token=token), 303)
     return render_template(
         "registration/edit.html", form=form, meeting=meeting, registration=registration, token=token,
-        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting), masked=service.masked,
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting, form.signup_sessions), masked=service.masked,
         full=registration.status == RegistrationStatus.waitlisted,
     ), _form_status(form)
 
@@ -407,7 +407,7 @@ def manage_edit(slug: str, registration_id: int):
             return redirect(detail_url, 303)
     return render_template(
         "registration/manage_edit.html", form=form, meeting=meeting, registration=registration,
-        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting),
+        counts=waitlist.visit_counts(meeting), signup_counts=waitlist.session_counts(meeting, form.signup_sessions),
     ), _form_status(form)
 
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, inspect, or_, select, text
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from portmeet.extensions import db
-from portmeet.meetings.models import FieldVisit, Meeting, ProgrammeSession
+from portmeet.meetings.models import SIGN_UP_KINDS, FieldVisit, Meeting, ProgrammeSession
 from portmeet.registration.models import (
     BookingStatus,
     Registration,
@@ -149,12 +149,21 @@ def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
 
 def signup_sessions(meeting: Meeting) -> list[ProgrammeSession]:
     """The meeting's meals and social events that take sign-ups, in time order."""
-    return [session for session in meeting.sessions if session.takes_sign_ups]
+    if "sessions" not in inspect(meeting).unloaded:
+        return [session for session in meeting.sessions if session.takes_sign_ups]
+    # The registration form needs only these: not the whole programme and its speakers (two queries more).
+    return list(db.session.scalars(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.meeting_id == meeting.id, ProgrammeSession.cancelled_at.is_(None),
+               ProgrammeSession.capacity.is_not(None), ProgrammeSession.kind.in_(SIGN_UP_KINDS))
+        .options(lazyload(ProgrammeSession.speakers))
+        .order_by(ProgrammeSession.day, ProgrammeSession.start_time, ProgrammeSession.position)))
 
 
-def session_counts(meeting: Meeting) -> dict[int, VisitCount]:
-    """Booked and waitlisted counts of every meal and social event of the meeting that takes sign-ups."""
-    return _place_counts(SESSIONS, signup_sessions(meeting))
+def session_counts(meeting: Meeting, sessions: list[ProgrammeSession] | None = None) -> dict[int, VisitCount]:
+    """Booked and waitlisted counts of every meal and social event of the meeting that takes sign-ups
+    (`sessions`: those, when the caller has them already)."""
+    return _place_counts(SESSIONS, signup_sessions(meeting) if sessions is None else sessions)
 
 
 def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:

@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
@@ -164,6 +164,11 @@ def write_confirmation(registration: Registration, token: str) -> None:
     message = registration._confirmation_message
     try:
         subject, body = _confirmation(registration, token)
+        if db.session.get_bind().dialect.name == "postgresql":
+            # This commit need not wait for the disk (a millisecond, five at the 95th percentile here): were
+            # the server to crash before the text is on disk, the row still says `confirmation_for`, and
+            # `send-mail` writes the text then. The registration's own commit waited for the disk.
+            db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.confirmation_for == registration.id)

@@ -39,6 +39,7 @@ def create_app(config_class: type | None = None) -> Flask:
     csrf.init_app(app)
     with app.app_context():
         _configure_sqlite(db.engine)
+        _configure_postgresql(db.engine, app.config["LOCK_TIMEOUT_MS"])
 
     from portmeet import fragments, i18n, language_choice, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
@@ -97,6 +98,21 @@ def _register_optional_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(boarding_bp)
+
+
+def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
+    """PostgreSQL: every lock wait of a connection is bounded (LOCK_TIMEOUT_MS), so that a stuck transaction
+    makes the others fail (a 503, nothing half-saved) instead of queueing them forever. Set once per
+    connection, not in each registration's transaction under the meeting's lock (a round trip each)."""
+    if engine.dialect.name != "postgresql":
+        return
+    milliseconds = int(lock_timeout_ms)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {milliseconds}")
+        dbapi_connection.commit()  # a session setting: kept once committed, for the connection's life
 
 
 def _configure_sqlite(engine) -> None:

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import event, func, select
 
+from config import TestConfig
 from portmeet.extensions import db
 from portmeet.registration.models import BookingStatus, OutboxMessage, Registration, VisitBooking
 from tests.conftest import ON_POSTGRES, POSTGRES_URL
@@ -74,3 +75,27 @@ def test_connection_lost_mid_registration_shows_an_error_page_saves_nothing_and_
     assert saved(app) == {"registrations": 1, "bookings": 1, "messages": 1}
     with app.app_context():
         assert db.session.scalar(select(VisitBooking.status)) == BookingStatus.booked
+
+
+@pytest.fixture
+def short_lock_timeout(monkeypatch):
+    """Lock waits bounded at 0.3 s (before `app` is built: an app of its own, with connections set so)."""
+    monkeypatch.setattr(TestConfig, "LOCK_TIMEOUT_MS", 300)
+
+
+def test_a_registration_stuck_behind_a_held_meeting_lock_gets_an_error_page_saves_nothing_and_the_retry_works(
+        short_lock_timeout, app, client, make_meeting, make_visit):
+    meeting = make_meeting()
+    visit = make_visit(meeting, capacity=5)
+    data = form_data(visits=str(visit.id))
+    csrf_token = client.csrf_token()
+    # Another transaction (a host's change that hangs, say) holds the meeting's row for as long as it likes.
+    with psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")) as other:
+        other.execute("SELECT id FROM meetings WHERE id = %s FOR UPDATE", (meeting.id,))
+        response = client.post(f"/meetings/{meeting.slug}/register", data={**data, "csrf_token": csrf_token})
+        assert response.status_code == 503  # after 0.3 s, not queued for as long as the other holds the lock
+        assert "The service is briefly unavailable; please try again in a moment." in page_text(response)
+        assert saved(app) == {"registrations": 0, "bookings": 0, "messages": 0}
+    token = token_of(client.post_form(f"/meetings/{meeting.slug}/register", data))  # the lock is gone
+    assert "Ana Ruiz" in page_text(client.get(f"/registrations/{token}"))
+    assert saved(app) == {"registrations": 1, "bookings": 1, "messages": 1}

@@ -13,8 +13,9 @@ Lock order, the same for every change, so two changes never wait for each other 
 2. the visit rows, in id order (`lock_visits`), before counting or changing their bookings;
 3. the session rows, in id order (`lock_places(SESSIONS, …)`), before counting or changing their sign-ups.
 
-On PostgreSQL these are `SELECT … FOR UPDATE` row locks, taken with `SET LOCAL lock_timeout` so that
-a stuck transaction makes the others fail (a 503, nothing half-saved) instead of queueing forever;
+On PostgreSQL these are `SELECT … FOR UPDATE` row locks; every connection has a `lock_timeout` (set when
+it connects, portmeet/__init__.py) so that a stuck transaction makes the others fail (a 503, nothing
+half-saved) instead of queueing forever;
 on SQLite every transaction is already BEGIN IMMEDIATE. Functions flush and never commit.
 
 Promotions are collected in a `Promotions` record; the caller queues the e-mails (registration.mail
@@ -24,8 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-from sqlalchemy import and_, func, inspect, or_, select, text
+from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -40,8 +40,6 @@ from portmeet.registration.models import (
     VisitBooking,
 )
 from portmeet.timeutil import utcnow
-
-DEFAULT_LOCK_TIMEOUT_MS = 25_000
 
 
 @dataclass(frozen=True)
@@ -71,25 +69,10 @@ SESSIONS = PlaceKind("sessions", ProgrammeSession, SessionSignup, "session_id", 
 
 # --- locks ----------------------------------------------------------------------------------------
 
-def _set_lock_timeout() -> None:
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    # SET LOCAL lasts until the end of this transaction only; the pooled connection keeps no trace. Once
-    # per transaction: the meeting's and the visits' locks are taken in the same one.
-    db.session.connection()  # begins the transaction if none is open yet
-    transaction = db.session().get_transaction()
-    if getattr(transaction, "portmeet_lock_timeout", False):
-        return
-    milliseconds = int(current_app.config.get("LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS))
-    db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
-    transaction.portmeet_lock_timeout = True
-
-
 def lock_meeting(meeting: Meeting) -> None:
     """Take the meeting's row lock: first of every change of places (see the module's lock order).
     Its capacity is read again under the lock: one read earlier in the request (by the form) may have
     been changed by the host whose lock this one waited for."""
-    _set_lock_timeout()
     capacity = db.session.scalar(select(Meeting.capacity).where(Meeting.id == meeting.id).with_for_update())
     if capacity is not None and meeting.capacity != capacity:
         set_committed_value(meeting, "capacity", capacity)
@@ -100,7 +83,6 @@ def lock_places(kind: PlaceKind, place_ids) -> None:
     sessions, after the visits'); their places are read again under the lock, as for the meeting."""
     place_ids = sorted(set(place_ids or ()))
     if place_ids:
-        _set_lock_timeout()
         model = kind.place
         rows = db.session.execute(
             select(model.id, model.capacity).where(model.id.in_(place_ids)).order_by(model.id).with_for_update()

@@ -17,6 +17,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "3f9c1e7a5b2d8064c1f7e9a3b5d2c8e0417a9b3c5d7e1f2a"
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+# One worker runs the three tests (`make test`, --dist loadgroup): one gunicorn started, not one per worker.
+pytestmark = pytest.mark.xdist_group("production-server")
 SETUP = """
 from datetime import date, datetime, time, timedelta
 from portmeet import create_app

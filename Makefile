@@ -47,9 +47,14 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # One pytest-xdist worker per core (TEST_WORKERS=1 for one process); each has its own app per test and, on
-# PostgreSQL, its own database (tests/conftest.py). The browser tests share one worker: one Chromium.
+# PostgreSQL, its own database (tests/conftest.py). The browser tests come in two groups, each with its own live
+# server and Chromium, that run side by side on two workers (tests/e2e/conftest.py).
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL = -p xdist -n $(TEST_WORKERS) --dist loadgroup
+# Compiled modules are kept (in __pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: else each
+# worker rewrites the asserts of every test module again, and every app process a test starts compiles portmeet
+# again (seconds of CPU per worker).
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
 
 test: system $(BIN)/activate translations $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)

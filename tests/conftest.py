@@ -367,9 +367,25 @@ def today() -> date:
     return utcnow().date()
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Under `--dist loadgroup` (make test) the browser tests run on one worker: one Chromium and one live
-    server started, the other workers free for the rest."""
+    """Under `--dist loadgroup` (make test) the tests of a live server share one worker: each browser test
+    module names its server's group (`xdist_group`, tests/e2e/conftest.py); "browser-a" for one that does
+    not. Two groups run side by side, each with its own server and Chromium, on the two workers.
+
+    pytest-xdist 3.8 tells its scheduler a test's group by adding "@group" to the test's id, which pytest 9.2 no
+    longer lets it change (pytest-dev/pytest-xdist#1386): the groups were silently ignored, every test sent
+    anywhere, each worker starting servers of its own. After xdist's hook, the suffix is added here if lost."""
     for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        if item.get_closest_marker("browser") is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("browser-a"))
+    result = yield
+    if getattr(config.option, "loadgroup", False):
+        from _pytest.nodeid import NodeId
+
+        for item in items:
+            groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                             for mark in item.iter_markers("xdist_group")})
+            if groups and item.nodeid.rfind("@") <= item.nodeid.rfind("]"):  # as xdist's scheduler reads it
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+    return result

@@ -36,21 +36,18 @@ def test_demo_loads_once_and_is_public(app, runner, client):
 def test_demo_refuses_to_create_its_known_organiser_password_in_production(tmp_path):
     """`flask demo` on a production site would publish a working organiser password."""
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
+    import sqlite3
 
-    root = Path(__file__).resolve().parent.parent
+    from tests import fresh_python
+
     env = {**os.environ, "PORTMEET_ENV": "production", "SECRET_KEY": "3f9c1e7a5b2d8064c1f7e9a3b5d2c8e0417a9b3c",
            "PORTMEET_BASE_URL": "https://portmeet.example", "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"}
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=root, env=env, check=True, capture_output=True)
-    result = subprocess.run([*flask, "demo"], cwd=root, env=env, capture_output=True, text=True)
+    upgrade = fresh_python.flask("db", "upgrade", env=env)
+    assert upgrade.returncode == 0, upgrade.stderr
+    result = fresh_python.flask("demo", env=env)
     assert result.returncode != 0 and "refused in production" in result.stderr
-    users = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
-                            ".execute('select count(*) from users').fetchone()[0])", f"{tmp_path}/p.sqlite"],
-                           capture_output=True, text=True)
-    assert users.stdout.strip() == "0"
+    with sqlite3.connect(tmp_path / "p.sqlite") as connection:
+        assert connection.execute("select count(*) from users").fetchone()[0] == 0
 
 
 def test_the_demos_farewell_dinner_takes_sign_ups_and_one_delegate_waits(app, runner, client):

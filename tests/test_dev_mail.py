@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from portmeet.demo import DEMO_SLUG
+from tests import fresh_python
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -27,7 +28,8 @@ def test_dev_server_prints_the_mail_it_would_send(tmp_path):
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite'}", PORTMEET_ENV="development",
                SECRET_KEY="dev-test-key-" + "x" * 40, RATELIMIT_ENABLED="0")
     for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run(FLASK + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+        result = fresh_python.flask(*command, env=env)
+        assert result.returncode == 0, result.stderr
     port = _free_port()
     log = tmp_path / "server.log"
     with open(log, "w") as output:

@@ -1,8 +1,5 @@
 """Production settings, security headers, request size and the reverse-proxy setup."""
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +8,8 @@ from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
 from portmeet import create_app
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
+from tests import fresh_python
 
-ROOT = Path(__file__).resolve().parent.parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
 
@@ -125,15 +122,14 @@ def test_wsgi_entry_point_refuses_production_without_secret_key(tmp_path, enviro
     env.update(DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite", PORTMEET_BASE_URL="https://portmeet.example")
     if environment:
         env["PORTMEET_ENV"] = environment
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_python.run("import wsgi", env)
     assert result.returncode != 0
     assert "refuses to start in production without a secret key" in result.stderr
     env["SECRET_KEY"] = "a" * 16  # long enough once, guessable always
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_python.run("import wsgi", env)
     assert "refuses to start in production without a secret key" in result.stderr
     env["SECRET_KEY"] = STRONG_KEY
-    result = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.config['SESSION_COOKIE_SECURE'])"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_python.run("import wsgi; print(wsgi.app.config['SESSION_COOKIE_SECURE'])", env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
 
@@ -210,14 +206,14 @@ def test_every_text_field_a_person_types_into_has_a_maximum_length(app):
 
 def test_wsgi_refuses_an_unknown_environment_name(tmp_path):
     env = {**os.environ, "PORTMEET_ENV": "prod", "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"}
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_python.run("import wsgi", env)
     assert result.returncode != 0 and "PORTMEET_ENV must be one of" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_base_url(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PORTMEET_BASE_URL"}
     env.update(PORTMEET_ENV="production", SECRET_KEY=STRONG_KEY, DATABASE_URL=f"sqlite:///{tmp_path}/p.sqlite")
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_python.run("import wsgi", env)
     assert result.returncode != 0 and "PORTMEET_BASE_URL" in result.stderr
 
 

@@ -19,34 +19,58 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
+BROWSER_GROUP = "browser-a"  # of a browser test that names none (tests/conftest.py)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app in its own process (a real HTTP server, threads), on a fresh SQLite file."""
-    folder = tmp_path_factory.mktemp("e2e")
+def _start_server(folder: Path) -> SimpleNamespace:
+    """The app in its own process (a real HTTP server, threads), on a fresh SQLite file in `folder`."""
     output, errors = folder / "server.out", folder / "server.log"
     # Limits stay on (as in production), but every browser shares one address: the journeys register
     # more delegates in a minute than one person would.
     env = {**os.environ, "RATELIMIT_REGISTER_PER_ADDRESS": "200 per minute"}
+    database = folder / "portmeet.sqlite"
     with open(output, "w") as out, open(errors, "w") as err:
-        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("live_server.py")),
-                                    str(folder / "portmeet.sqlite")], cwd=ROOT, stdout=out, stderr=err, env=env)
+        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("live_server.py")), str(database)],
+                                   cwd=ROOT, stdout=out, stderr=err, env=env)
     port = None
-    for _ in range(2400):  # up to two minutes: the machine may be busy with other test runs
+    for _ in range(12000):  # up to two minutes: the machine may be busy with other test runs
         text = output.read_text()
         if text.startswith("PORT "):
             port = int(text.split()[1])
             break
         if process.poll() is not None:
             break
-        time.sleep(0.05)
+        time.sleep(0.01)
     if port is None:
         process.kill()
         pytest.fail(f"the app did not start:\n{errors.read_text()}")
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", log=errors)
-    process.terminate()
-    process.wait(timeout=10)
+    return SimpleNamespace(url=f"http://127.0.0.1:{port}", log=errors, database=database, process=process)
+
+
+@pytest.fixture(scope="session")
+def _live_servers(tmp_path_factory):
+    """The live servers of this process, one per xdist group (started when first asked for)."""
+    servers: dict[str, SimpleNamespace] = {}
+
+    def server_of(group: str) -> SimpleNamespace:
+        if group not in servers:
+            servers[group] = _start_server(tmp_path_factory.mktemp(f"e2e-{group}"))
+        return servers[group]
+
+    yield server_of
+    for server in servers.values():
+        server.process.terminate()
+    for server in servers.values():
+        server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(request, _live_servers):
+    """The server of this module's group (`xdist_group` mark, BROWSER_GROUP when none): each group has its own
+    server and database, its own demo meeting, so that `make test` runs the groups side by side on two
+    workers; the tests of one group share it, in the order they are collected."""
+    marker = request.node.get_closest_marker("xdist_group")
+    return _live_servers(marker.args[0] if marker else BROWSER_GROUP)
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,12 @@ os.environ.setdefault("PORTMEET_ENV", "development")  # the tests' choice, expli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from argon2 import PasswordHasher  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from config import TestConfig  # noqa: E402
 from portmeet import create_app  # noqa: E402
+from portmeet.accounts import passwords  # noqa: E402
 from portmeet.accounts.service import create_user  # noqa: E402
 from portmeet.demo import load_demo  # noqa: E402
 from portmeet.extensions import db  # noqa: E402
@@ -24,6 +26,9 @@ HOST = ("host@e2e.example", "Hanna Host", "host-pass-42")
 
 
 def main(db_path: str) -> None:
+    # Passwords hashed at argon2's lowest cost, as in the other tests (tests/conftest.py): the production
+    # parameters cost 80 ms of CPU at every sign-in, and no browser test is about them.
+    passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     class LiveConfig(TestConfig):
         TESTING = False  # errors are answered with the site's error pages, as in production
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"

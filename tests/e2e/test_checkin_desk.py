@@ -6,7 +6,7 @@ from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, sign_in
 from tests.e2e.live_server import ORGANISER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-a")]
 
 DESK = f"/manage/meetings/{DEMO_SLUG}/checkin"
 # One demo delegate per width (the server is shared), typed at the desk without accents.

@@ -11,7 +11,7 @@ from portmeet.timeutil import utcnow
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields, sign_in
 from tests.e2e.live_server import HOST, ORGANISER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-a")]
 
 FIRST_DAY = utcnow().date() + timedelta(days=40)
 DELEGATES = [("Amaia", "Etxeberria", "ES", "Port of Bilbao"),

@@ -11,7 +11,7 @@ from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields, sign_in
 from tests.e2e.live_server import ORGANISER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-a")]
 
 
 def png() -> bytes:

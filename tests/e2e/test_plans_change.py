@@ -2,19 +2,28 @@
 oldest waiting get them (with an e-mail carrying their link), moves the bus by an hour with "notify"
 ticked, writes to everyone on the boat and finds the message in the log, and a delete asks first.
 
-E-mails are read from the live server's outbox (its SQLite file): what the sender would deliver.
+The meeting and its delegates are set up through the app's services (test_journey builds a meeting and
+registers delegates through the pages). E-mails are read from the live server's outbox (its SQLite file):
+what the sender would deliver.
 """
 import re
 import sqlite3
+from datetime import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from portmeet.accounts.models import User
+from portmeet.extensions import db
+from portmeet.meetings import service as meetings
+from portmeet.registration import service as registrations
 from tests.e2e.checks import check_page, sign_in
-from tests.e2e.live_server import ORGANISER
-from tests.e2e.test_journey import FIRST_DAY, VISIT, create_meeting_as_host, register
+from tests.e2e.live_server import HOST, ORGANISER
+from tests.e2e.seed import served_database
+from tests.e2e.test_journey import FIRST_DAY, VISIT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-a")]
 
 SLUG = "plans-change-bilbao"
 BUS = "Bus to the Port Center"
@@ -26,27 +35,50 @@ ON_THE_BUS = ("Sofia", "Papadaki", "GR", "Piraeus Port Authority")
 
 
 def outbox(live_server, email: str) -> list[tuple[str, str]]:
-    database = live_server.log.parent / "portmeet.sqlite"
-    with sqlite3.connect(database) as connection:
+    with sqlite3.connect(live_server.database) as connection:
         return connection.execute("SELECT subject, body FROM outbox_messages WHERE recipient = ? ORDER BY id",
                                   (email,)).fetchall()
 
 
 def email_of(delegate) -> str:
-    return f"{delegate[0].lower()}.{delegate[1].lower()}@e2e.example"  # as test_journey.fill_registration types it
+    return f"{delegate[0].lower()}.{delegate[1].lower()}@e2e.example"
 
 
-def add_bus(page) -> None:
-    page.get_by_role("link", name="Add a field visit").click()
-    page.get_by_label("Title", exact=True).fill(BUS)
-    page.get_by_label("Day", exact=True).fill(FIRST_DAY.isoformat())
-    page.get_by_label("Start", exact=True).fill("15:00")
-    page.get_by_label("End", exact=True).fill("17:00")
-    page.get_by_label("Meeting point", exact=True).fill("Main entrance")
-    page.get_by_label("Transport", exact=True).select_option(label="Coach")
-    page.get_by_label("Places", exact=True).fill("20")
-    page.get_by_role("button", name="Save field visit").click()
-    page.wait_for_url(f"**/manage/meetings/{SLUG}/#visits")
+def visit_data(title: str, day, start: time, end: time, meeting_point: str, transport: str, places: int) -> dict:
+    return {"title": title, "description": "", "day": day, "start_time": start, "end_time": end,
+            "meeting_point": meeting_point, "transport": transport, "capacity": places, "requires_id": False,
+            "id_deadline": None}
+
+
+def seed_meeting(live_server) -> dict[str, str]:
+    """The host's published meeting with a boat of 2 places and a coach of 20; five delegates pick the boat
+    (the last three wait, in order) and one the coach, registered one after the other through the
+    registration rules. Returns each delegate's private link."""
+    links = {}
+    with served_database(live_server):
+        host = db.session.scalar(select(User).where(User.email == HOST[0]))
+        meeting = meetings.create_meeting({
+            "title": "Citizen Port Meeting Plans Change", "edition": 7, "slug": SLUG, "city": "Bilbao",
+            "country": "ES", "venue": "Euskalduna Palace", "start_date": FIRST_DAY, "end_date": FIRST_DAY,
+            "timezone": "Europe/Madrid", "description": "", "host_organisation": "Bilbao Port Authority",
+            "contact_email": "journey@bilbaoport.example", "registration_opens": None,
+            "registration_closes": None, "capacity": 60, "status": "published",
+        }, created_by=host)
+        boat = meetings.save_visit(meeting, visit_data(VISIT, FIRST_DAY, time(14), time(16, 30),
+                                                       "Pier 3, Zorrozaurre", "boat", 2))
+        bus = meetings.save_visit(meeting, visit_data(BUS, FIRST_DAY, time(15), time(17), "Main entrance", "bus", 20))
+        db.session.flush()
+        for (first, last, country, organisation), visit in [*((person, boat) for person in ON_BOARD),
+                                                            (ON_THE_BUS, bus)]:
+            _registration, token = registrations.register(meeting, {
+                "first_name": first, "last_name": last, "badge_name": "", "email": email_of((first, last)),
+                "organisation": organisation, "job_title": "", "country": country, "phone": "",
+                "category": "delegate", "dietary": "", "accessibility": "", "consent_list": True,
+                "visits": [visit.id],
+            })
+            db.session.flush()
+            links[email_of((first, last))] = f"{live_server.url}/registrations/{token}"
+    return links
 
 
 def edit_visit(page, title: str):
@@ -55,17 +87,10 @@ def edit_visit(page, title: str):
 
 
 def test_host_changes_places_times_writes_and_deletes_and_delegates_hear_of_it(new_page, live_server):
+    links = seed_meeting(live_server)  # the boat has 2 places
     host = new_page()
-    create_meeting_as_host(host, SLUG)  # the boat has 2 places
-    host.goto(f"/manage/meetings/{SLUG}/")
-    add_bus(host)
-
+    sign_in(host, HOST[0], HOST[2])
     delegate = new_page()
-    links = {}
-    for person in ON_BOARD:
-        links[email_of(person)] = register(delegate, SLUG, person)
-        delegate.context.clear_cookies()
-    register(delegate, SLUG, ON_THE_BUS, visit=BUS)
     chiara = links[email_of(ON_BOARD[2])]
     delegate.goto(chiara)
     expect(delegate.locator(".pick").filter(has_text=VISIT).get_by_text("waitlist, position 1")).to_be_visible()

@@ -6,7 +6,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,9 +13,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import fresh_python
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "3f9c1e7a5b2d8064c1f7e9a3b5d2c8e0417a9b3c5d7e1f2a"
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+# One worker runs the three tests (`make test`, --dist loadgroup): one gunicorn started, not one per worker.
+pytestmark = pytest.mark.xdist_group("production-server")
 SETUP = """
 from datetime import date, datetime, time, timedelta
 from portmeet import create_app
@@ -57,9 +60,8 @@ def production_server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PORTMEET_ENV": "development", "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": KEY,
            "MAIL_SERVER": "", "PORTMEET_BASE_URL": base}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True)
+    for prepared in (fresh_python.flask("db", "upgrade", env=env), fresh_python.run(SETUP, env)):
+        assert prepared.returncode == 0, prepared.stderr
     # Many requests from this one test client: the limits stay on, but wide.
     env.update(PORTMEET_ENV="production", MAIL_SEND_AFTER_REQUEST="0", RATELIMIT_REGISTER_PER_ADDRESS="1000 per minute")
     access_log, error_log = folder / "access.log", folder / "error.log"

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-b")]
 
 PUBLIC_PAGES = [
     ("home", "/"),

@@ -15,7 +15,9 @@ from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, errors_are_next_to_their_fields, sign_in
 from tests.e2e.live_server import ORGANISER
 
-pytestmark = pytest.mark.browser
+# Its server's demo meeting then asks a required question: the tests that register on the demo without
+# answering it (test_journey, test_letters_and_slides, test_companions_browser) have the other server.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-b")]
 
 
 DINNER = "Farewell dinner by the marina"

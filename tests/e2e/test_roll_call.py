@@ -4,13 +4,10 @@ phone and reach the server when it is back, a second guide's phone sees them, an
 import re
 import subprocess
 from datetime import time, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from config import TestConfig
-from portmeet import create_app
 from portmeet.extensions import db
 from portmeet.meetings import service as meetings
 from portmeet.registration import service as registrations
@@ -18,8 +15,9 @@ from portmeet.registration.models import BookingStatus
 from portmeet.timeutil import utcnow
 from tests.e2e.checks import check_page, sign_in
 from tests.e2e.live_server import ORGANISER
+from tests.e2e.seed import served_database
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-b")]
 
 SLUG = "roll-call-e2e"
 PEOPLE = [("Ana", "Abad"), ("Bruno", "Bono"), ("Carla", "Cruz"), ("Dario", "Duarte"), ("Elena", "Esteban"),
@@ -30,10 +28,7 @@ PEOPLE = [("Ana", "Abad"), ("Bruno", "Bono"), ("Carla", "Cruz"), ("Dario", "Duar
 def boat(live_server):
     """A meeting with a boat visit, seven delegates booked on it and one waiting, registered through
     the real rules straight into the served database."""
-    db_path = Path(live_server.log).parent / "portmeet.sqlite"
-    config = type("SeedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
-    app = create_app(config)
-    with app.app_context():
+    with served_database(live_server):
         start = utcnow().date() + timedelta(days=3)
         meeting = meetings.create_meeting({
             "title": "Roll call meeting", "edition": 9, "slug": SLUG, "city": "Valencia", "country": "ES",
@@ -59,9 +54,7 @@ def boat(live_server):
             db.session.flush()
             ids[last] = registration.id
         registration.bookings[0].status = BookingStatus.waitlisted
-        db.session.commit()
         visit_id = visit.id
-        db.engine.dispose()
     return f"/manage/meetings/{SLUG}/visits/{visit_id}/boarding", ids
 
 

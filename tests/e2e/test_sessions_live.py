@@ -2,9 +2,12 @@
 working once its owner signs out."""
 import re
 
+import pytest
 import requests
 
 from tests.e2e.live_server import HOST
+
+pytestmark = pytest.mark.xdist_group("browser-b")  # on that group's live server, not one of its own
 
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 

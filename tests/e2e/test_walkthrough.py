@@ -13,7 +13,7 @@ from portmeet.demo import DEMO_SLUG
 from tests.e2e.checks import check_page, sign_in
 from tests.e2e.live_server import HOST, ORGANISER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-b")]
 WIDTHS = ["phone", "desktop"]
 
 DAY_ITEMS = """() => [...document.querySelectorAll('section.day')].map(day => [

@@ -7,7 +7,8 @@ Runs the app (or, with --floor, the floor of its stack) in this process against 
 by bench_registration.py, and registers `--delegates` delegates one after the other through the Flask test
 client: no server, no other clients, so the figures are the app's own per request (CPU from
 time.process_time, which a machine loaded by others hardly changes; wall time includes the database's).
---profile writes cProfile files of the form page and of the POST into DIR (read them with pstats or snakeviz);
+--profile writes cProfile files (of CPU time: waits on the database left out) of the form page and of the POST into
+DIR (read them with pstats or snakeviz);
 --statements prints the SQL statements of one registration. Complements bench_registration.py (throughput
 under 20 clients, gunicorn), where py-spy can profile a worker: `py-spy record -p <worker pid> -f raw`.
 """
@@ -52,7 +53,7 @@ def main() -> None:
                                                                        "MAIL_SEND_AFTER_REQUEST": False}))
     app.config["RATELIMIT_ENABLED"] = False
     rng = random.Random(1)
-    profiles = {"GET": cProfile.Profile(), "POST": cProfile.Profile()} if args.profile else {}
+    profiles = {"GET": cProfile.Profile(time.process_time), "POST": cProfile.Profile(time.process_time)} if args.profile else {}
     totals = {"GET": [0.0, 0.0], "POST": [0.0, 0.0]}
 
     def timed(kind, call):

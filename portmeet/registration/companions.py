@@ -163,21 +163,9 @@ def update_companion(companion: Companion, data: CompanionData) -> waitlist.Prom
     waitlist.lock_meeting(meeting)
     _check(meeting, data, companion)
     visits = picked_visits(meeting, data.visits)
-    wanted = {visit.id for visit in visits}
-    current = {booking.visit_id: booking for booking in companion.bookings}
-    dropped = [visit_id for visit_id in current if visit_id not in wanted]
-    added = [visit for visit in visits if visit.id not in current]
-    waitlist.lock_visits(set(dropped) | {visit.id for visit in added})
-    for visit_id in dropped:
-        companion.bookings.remove(current[visit_id])
-    sessions = picked_sessions(meeting, data.signups)
-    wanted_sessions = {session.id for session in sessions}
-    signed_up = {signup.session_id: signup for signup in companion.signups}
-    dropped_sessions = [session_id for session_id in signed_up if session_id not in wanted_sessions]
-    added_sessions = [session for session in sessions if session.id not in signed_up]
-    waitlist.lock_places(waitlist.SESSIONS, set(dropped_sessions) | {session.id for session in added_sessions})
-    for session_id in dropped_sessions:
-        companion.signups.remove(signed_up[session_id])
+    dropped, added = waitlist.change_picks(waitlist.VISITS, companion.bookings, visits)
+    dropped_sessions, added_sessions = waitlist.change_picks(waitlist.SESSIONS, companion.signups,
+                                                             picked_sessions(meeting, data.signups))
     db.session.flush()
     promotions = waitlist.Promotions()
     if dropped:

@@ -209,13 +209,7 @@ def update_registration(registration: Registration, data: dict, *, by_organiser:
     _check(meeting, data, visits, registration, deadlines=not by_organiser)
 
     promotions = waitlist.Promotions()
-    wanted = {visit.id for visit in visits}
-    current = {booking.visit_id: booking for booking in registration.bookings}
-    dropped = [visit_id for visit_id in current if visit_id not in wanted]
-    added = [visit for visit in visits if visit.id not in current]
-    waitlist.lock_visits(set(dropped) | {visit.id for visit in added})
-    for visit_id in dropped:
-        registration.bookings.remove(current[visit_id])
+    dropped, added = waitlist.change_picks(waitlist.VISITS, registration.bookings, visits)
     dropped_sessions, added_sessions = _changed_signups(registration, data)
     db.session.flush()
     if dropped:
@@ -239,15 +233,8 @@ def _changed_signups(registration: Registration, data: dict) -> tuple[list[int],
     order); returns (dropped session ids, sessions newly picked). Without `signups` in `data` nothing changes."""
     if "signups" not in data:
         return [], []
-    sessions = picked_sessions(registration.meeting, data["signups"])
-    wanted = {session.id for session in sessions}
-    current = {signup.session_id: signup for signup in registration.signups}
-    dropped = [session_id for session_id in current if session_id not in wanted]
-    added = [session for session in sessions if session.id not in current]
-    waitlist.lock_places(waitlist.SESSIONS, set(dropped) | {session.id for session in added})
-    for session_id in dropped:
-        registration.signups.remove(current[session_id])
-    return dropped, added
+    return waitlist.change_picks(waitlist.SESSIONS, registration.signups,
+                                 picked_sessions(registration.meeting, data["signups"]))
 
 
 def cancel_registration(registration: Registration, *, by_organiser: bool = False) -> bool:

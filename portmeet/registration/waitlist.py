@@ -418,6 +418,20 @@ def book_places(kind: PlaceKind, registration: Registration, places: list, promo
     return added
 
 
+def change_picks(kind: PlaceKind, picks: list, places: list) -> tuple[list[int], list]:
+    """Make a delegate's or a partner's picks of `kind` (`picks`: their bookings or sign-ups) those of
+    `places`: locks every place that changes, drops the picks no longer wanted. Returns the ids of the
+    places dropped (their free places go to `fill_places`) and the places newly picked (for `book_places`)."""
+    current = {kind.place_id(pick): pick for pick in picks}
+    wanted = {place.id for place in places}
+    dropped = [place_id for place_id in current if place_id not in wanted]
+    added = [place for place in places if place.id not in current]
+    lock_places(kind, set(dropped) | {place.id for place in added})
+    for place_id in dropped:
+        picks.remove(current[place_id])
+    return dropped, added
+
+
 def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions, companion=None) -> None:
     """Add visit picks (see `book_places`); the meeting must be locked already."""
     book_places(VISITS, registration, visits, promotions, companion)

@@ -104,6 +104,7 @@ def test_host_adds_every_kind_and_the_delegate_answers_each(app, host, meeting):
     changed = form_data(**{f"q_{kinds['text'].id}": "Hotel Savoia", f"q_{kinds['choice'].id}": "L",
                            f"q_{kinds['multiple_choice'].id}": ["Culture"], f"q_{kinds['date'].id}": arrival,
                            f"q_{kinds['number'].id}": "3"})
+    changed[kinds["multiple_choice"].field_name] = ["Culture", "Culture"]  # sent twice, kept once
     assert host.post_form(f"/registrations/{token}/edit", changed).status_code == 303
     assert answers(app, kinds["text"].id) == ["Hotel Savoia"]
     assert answers(app, kinds["multiple_choice"].id) == ["Culture"]

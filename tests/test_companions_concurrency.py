@@ -1,12 +1,15 @@
 """Partners' places under concurrency: delegates with partners press "Register" at the same moment, from
-separate connections, for a boat with N places; exactly N people are booked (delegates and partners alike),
+separate connections, for a boat (or a dinner) with N places; exactly N people are booked (delegates and partners alike),
 the others wait, in the order the database took them, and a cancellation hands the freed places down the
 line. On PostgreSQL this exercises the row locks; on SQLite, BEGIN IMMEDIATE on a shared file."""
+from datetime import time
+
 from sqlalchemy import select
 
 from portmeet.extensions import db
-from portmeet.registration.models import BookingStatus, Registration, VisitBooking
-from portmeet.registration.waitlist import VISITS, pick_positions
+from portmeet.meetings.models import SessionKind
+from portmeet.registration.models import BookingStatus, Registration, SessionSignup, VisitBooking
+from portmeet.registration.waitlist import SESSIONS, VISITS, pick_positions
 from tests.test_concurrency import DELEGATES, all_at_once, app, cancel_call, form_data, queue_key  # noqa: F401
 
 PLACES = 7  # odd: one couple gets the last place for one of the two
@@ -62,3 +65,42 @@ def test_delegates_with_partners_at_once_fill_the_boat_exactly_and_the_rest_wait
     booked = [b.id for b in after if b.status == BookingStatus.booked]
     assert len(booked) == PLACES
     assert set(booked) == {b.id for b in queue[2:PLACES + 2]}
+
+
+def register_with_partner_for_dinner_call(app, meeting, n: int, dinner):
+    client = app.test_client()
+    data = {**form_data(n), "signups": [str(dinner.id)], "companions-0-first_name": "Partner",
+            "companions-0-last_name": f"Of {n}", "companions-0-country": "NL",
+            "companions-0-signups": [str(dinner.id)]}
+    data["csrf_token"] = client.csrf_token()
+    return lambda: client.post(f"/meetings/{meeting.slug}/register", data=data).status_code
+
+
+def test_delegates_with_partners_at_once_fill_the_dinner_exactly_and_the_rest_wait_in_order(app, make_meeting,
+                                                                                          make_session):
+    """The same for the places of a social dinner (sign-ups, the other kind of places a partner takes)."""
+    meeting = make_meeting(capacity=200)
+    dinner = make_session(meeting, title="Social dinner", kind=SessionKind.social, capacity=PLACES,
+                          start_time=time(20), end_time=time(23))
+    couples = DELEGATES // 2
+
+    calls = [register_with_partner_for_dinner_call(app, meeting, n, dinner) for n in range(couples)]
+    assert all_at_once(calls) == [303] * couples
+
+    with app.app_context():
+        signups = sorted(db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == dinner.id)),
+                         key=queue_key)
+        positions = {}
+        for signup in signups:
+            registration = signup.registration
+            positions.update(pick_positions(registration, SESSIONS, registration.signups
+                                            + [s for c in registration.companions for s in c.signups]))
+        queue = [(s.id, s.status, s.registration_id, s.companion_id, positions.get(s.id)) for s in signups]
+    assert len(queue) == 2 * couples
+    assert [status for _id, status, *_rest in queue] == \
+        [BookingStatus.booked] * PLACES + [BookingStatus.waitlisted] * (2 * couples - PLACES)
+    for (_a, _s, delegate_registration, delegate_companion, _p), (_b, _t, partner_registration, partner_companion, _q) \
+            in zip(queue[::2], queue[1::2]):
+        assert partner_registration == delegate_registration
+        assert (delegate_companion, partner_companion is not None) == (None, True)
+    assert [position for *_rest, position in queue[PLACES:]] == list(range(1, 2 * couples - PLACES + 1))

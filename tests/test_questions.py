@@ -104,6 +104,7 @@ def test_host_adds_every_kind_and_the_delegate_answers_each(app, host, meeting):
     changed = form_data(**{f"q_{kinds['text'].id}": "Hotel Savoia", f"q_{kinds['choice'].id}": "L",
                            f"q_{kinds['multiple_choice'].id}": ["Culture"], f"q_{kinds['date'].id}": arrival,
                            f"q_{kinds['number'].id}": "3"})
+    changed[kinds["multiple_choice"].field_name] = ["Culture", "Culture"]  # sent twice, kept once
     assert host.post_form(f"/registrations/{token}/edit", changed).status_code == 303
     assert answers(app, kinds["text"].id) == ["Hotel Savoia"]
     assert answers(app, kinds["multiple_choice"].id) == ["Culture"]
@@ -207,6 +208,16 @@ def test_ready_made_sets_in_one_click_each_once(app, host, meeting):
     assert "Date d’arrivée" in french and "Train" in french
 
 
+def test_help_text_is_shown_under_the_question_in_the_page_language(app, host, meeting):
+    question = add_question(host, meeting, label="Hotel", kind="text", help_text="Where you will sleep.",
+                            label_fr="Hôtel", help_text_fr="Où vous dormirez.")
+    form = host.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
+    hint = f'<p class="hint" id="{question.field_name}-hint">Where you will sleep.</p>'
+    assert hint in form and f'aria-describedby="{question.field_name}-hint' in form
+    french = host.get(f"/meetings/{meeting.slug}/register", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Où vous dormirez." in french and "Where you will sleep." not in french
+
+
 def test_label_and_choices_in_each_language(app, host, meeting):
     question = add_question(host, meeting, label="Hard hat size", kind="choice", choices="Small\nLarge",
                             label_fr="Taille du casque", choices_fr="Petit\nGrand",
@@ -253,6 +264,12 @@ def test_host_question_form_refuses_bad_settings(host, meeting, make_meeting):
              ({"label": "Size", "kind": "choice", "choices": "S\ns"}, "choices", "only once"),
              ({"label": "N", "kind": "number", "min_value": "5", "max_value": "1"}, "max_value", "must not be smaller"),
              ({"label": "N", "kind": "number", "max_value": "1e20"}, "max_value", "below one billion"),
+             # Alone, too: the column holds less than ten billion (PostgreSQL refused it with a 500).
+             ({"label": "N", "kind": "number", "min_value": "1e20"}, "min_value", "below one billion"),
+             ({"label": "N", "kind": "number", "min_value": "-1e20", "max_value": "5"}, "min_value",
+              "below one billion"),
+             ({"label": "N", "kind": "number", "min_value": "NaN"}, "min_value", "below one billion"),
+             ({"label": "N", "kind": "number", "min_value": "1", "max_value": "lots"}, "max_value", "Not a valid"),
              ({"label": "N", "kind": "text", "visit": "999"}, "visit", "Pick a field visit")]
     for data, field, message in cases:
         response = host.post_form(base, data)

@@ -43,6 +43,11 @@ def _decimal_or_none(value):
     return value if value is not None and value != "" else None
 
 
+def _within_limit(value) -> None:
+    if value is not None and (not value.is_finite() or abs(value) >= NUMBER_LIMIT):
+        raise ValidationError(_("Enter a number below one billion."))
+
+
 class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[DataRequired(_l("This field is required.")), Length(max=300)])
     kind = SelectField(_l("Kind of answer"), choices=list(KIND_LABELS.items()), default="text")
@@ -109,11 +114,15 @@ class QuestionForm(FlaskForm):
         if any(len(line) > 200 for line in lines):
             raise ValidationError(_("A choice may have at most 200 characters."))
 
+    # Each limit is checked on its own (beside its field): a smallest number given alone must not reach the
+    # database either, whose column holds less than ten billion (a 500 on PostgreSQL, "numeric field overflow").
+    def validate_min_value(self, field):
+        _within_limit(field.data)
+
     def validate_max_value(self, field):
-        for value in (self.min_value.data, field.data):
-            if value is not None and (not value.is_finite() or abs(value) >= NUMBER_LIMIT):
-                raise ValidationError(_("Enter a number below one billion."))
-        if self.min_value.data is not None and field.data is not None and field.data < self.min_value.data:
+        _within_limit(field.data)
+        minimum = self.min_value.data
+        if field.data is not None and minimum is not None and minimum.is_finite() and field.data < minimum:
             raise ValidationError(_("The largest number must not be smaller than the smallest."))
 
     def validate(self, extra_validators=None) -> bool:

@@ -203,7 +203,7 @@ def storable(question: Question, value) -> list[str]:
     if value is None or value == "" or value == []:
         return []
     if question.kind == QuestionKind.multiple_choice:
-        return [str(v) for v in value]
+        return list(dict.fromkeys(str(v) for v in value))  # a choice sent twice is one answer, kept once
     if question.kind == QuestionKind.yes_no:
         return ["yes" if value else "no"]
     if question.kind == QuestionKind.date:

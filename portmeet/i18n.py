@@ -1,9 +1,12 @@
 """Languages: the user's choice, else the browser's, else the meeting's default language."""
 import unicodedata
+from functools import lru_cache
 
 from flask import Flask, has_request_context, request, session
+from babel.support import Translations
 from flask_babel import Babel, get_locale
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 from sqlalchemy import select
 
 from portmeet.extensions import db
@@ -62,6 +65,29 @@ def bdi(text) -> Markup:
     return Markup("<bdi>{}</bdi>").format(text) if text else Markup("")
 
 
+@lru_cache(maxsize=len(LANGUAGES) + 1)
+def _wtforms_catalogue(language: str) -> Translations:
+    return Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages ("Not a valid integer value.") in the page's language, each catalogue read once
+    per process: Flask-WTF reads the file again in every request that builds a form (half a millisecond)."""
+
+    def ugettext(self, string):
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
+
+    @app.before_request
+    def _share_wtforms_messages():
+        request.wtforms_translations = _WTFORMS_MESSAGES  # where Flask-WTF looks before reading the file
     app.jinja_env.globals["bdi"] = app.jinja_env.filters["bdi"] = bdi

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portmeet.forms_common import CountryField, IntegerField
+from portmeet.forms_common import CountryField, IntegerField, StaticSelect
 from portmeet.i18n import LANGUAGES
 from portmeet.labels import choices
 from portmeet.meetings import maps, service, slides
@@ -29,6 +29,7 @@ from portmeet.meetings.models import SIGN_UP_KINDS, MeetingStatus, SessionKind, 
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TIMEZONES = sorted(available_timezones())
+TIMEZONE_NAMES = frozenset(TIMEZONES)  # available_timezones() reads the zone files' folders at each call
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -69,7 +70,7 @@ class MeetingForm(TranslatedForm):
     start_date = DateField(_l("First day"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     end_date = DateField(_l("Last day"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES], default="Europe/Paris",
-                           validate_choice=False, validators=[DataRequired()])
+                           validate_choice=False, validators=[DataRequired()], widget=StaticSelect())
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     series = StringField(_l("Series"), validators=[Optional(), Length(max=200)],
                          description=_l("The name shared by every edition of the series: the home page groups the "
@@ -100,7 +101,7 @@ class MeetingForm(TranslatedForm):
             raise ValidationError(_("The address name “%(slug)s” is already taken; choose another.", slug=slug))
 
     def validate_timezone(self, field):
-        if field.data not in available_timezones():
+        if field.data not in TIMEZONE_NAMES:
             raise ValidationError(_("Choose a time zone from the list (e.g. Europe/Madrid)."))
 
     def validate(self, extra_validators=None) -> bool:

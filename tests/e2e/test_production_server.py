@@ -1,6 +1,7 @@
 """Against gunicorn in production mode (PORTMEET_ENV=production, its gunicorn.conf.py, two workers, a SQLite
 file): a forged Host never reaches an e-mail, an old link keeps working after a re-send, the access log
-holds no token, and a 1,000-session programme being rendered does not make other pages fail."""
+holds no token, and the longest programme a meeting may hold (MAX_SESSIONS_PER_MEETING sessions) being rendered
+does not make other pages fail."""
 import os
 import re
 import socket
@@ -22,6 +23,7 @@ CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 pytestmark = pytest.mark.xdist_group("production-server")
 SETUP = """
 from datetime import date, datetime, time, timedelta
+from config import Config
 from portmeet import create_app
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting, MeetingStatus, ProgrammeSession
@@ -34,7 +36,7 @@ with app.app_context():
                       status=MeetingStatus.published, registration_opens=datetime(2000, 1, 1))
     db.session.add(meeting)
     db.session.flush()
-    for n in range(1000):
+    for n in range(Config.MAX_SESSIONS_PER_MEETING):  # the most the forms let a host add
         day = start + timedelta(days=n % 2)
         minute = (n // 2) % 600
         db.session.add(ProgrammeSession(meeting_id=meeting.id, day=day, start_time=time(8 + minute // 60, minute % 60),
@@ -137,7 +139,7 @@ def test_the_old_link_keeps_working_after_a_resend_and_the_access_log_hides_it(p
     assert "/registrations/[token]" in log and old not in log and new not in log
 
 
-def test_rendering_a_1000_session_programme_does_not_make_other_pages_fail(production_server):
+def test_rendering_the_longest_programme_does_not_make_other_pages_fail(production_server):
     server = production_server
     result = {}
 

@@ -256,8 +256,10 @@ def unbound_field(question: Question, meeting, language: str):
     if kind == QuestionKind.multiple_choice:
         return ChoicesAnswerField(choices=question.choices_in(language), validators=[Asked(question, "")], **common)
     if kind == QuestionKind.date:
+        # No "YYYY-MM-DD" hint: browsers draw a date picker in their own format, which the hint contradicted;
+        # a browser without one gets the format in the error message.
         return DateField(validators=[Asked(question, _("Enter a date as YYYY-MM-DD.")), _date_allowed(question, meeting)],
-                         **{**common, "description": " ".join(p for p in (hint, _("YYYY-MM-DD")) if p)})
+                         **common)
     return DecimalField(places=None, validators=[Asked(question, _("Enter a number.")), _number_in_range(question)],
                         **common)
 

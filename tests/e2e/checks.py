@@ -2,10 +2,16 @@
 
 `check_page` saves a screenshot (JPEG) under tests/artifacts/, then checks: no horizontal scrolling, every input
 labelled, no serious or critical axe-core violation, nothing blocked by the Content-Security-Policy.
+`check_page_at_both_widths` does so at phone and at desktop width, on the same page in the same state: a journey
+runs once, its pages are checked at both widths (the layout differs by CSS alone, no script reads the width).
 """
+from contextlib import contextmanager
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
 
 UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
@@ -35,6 +41,34 @@ def check_page(page, name: str) -> None:
     assert page.evaluate(UNLABELLED_INPUTS) == [], f"{name}: inputs without a label"
     assert page.evaluate(SERIOUS_AXE_VIOLATIONS) == [], f"{name}: accessibility violations"
     assert page.csp_violations == [], f"{name}: blocked by the Content-Security-Policy"
+
+
+@contextmanager
+def at_width(page, width: str):
+    """The page resized to `width` ("phone" or "desktop") for the block, then back to the width it had."""
+    size, name = page.viewport_size, page.width_name
+    page.set_viewport_size(WIDTHS[width])
+    page.width_name = width
+    try:
+        yield page
+    finally:
+        page.set_viewport_size(size)
+        page.width_name = name
+
+
+def check_page_at_both_widths(page, name: str) -> None:
+    """`check_page` at phone width and at desktop width (screenshots `{name}-phone.jpg`, `{name}-desktop.jpg`),
+    the page's own width last: it is left at the width it had."""
+    size, own = page.viewport_size, page.width_name
+    try:
+        for width in sorted(WIDTHS, key=lambda width: width == own):
+            page.set_viewport_size(WIDTHS[width])
+            page.width_name = width
+            check_page(page, name)
+    finally:
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
+        page.width_name = own
 
 
 def errors_are_next_to_their_fields(page) -> bool:

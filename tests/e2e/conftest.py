@@ -11,14 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.e2e.checks import WIDTHS
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
 BROWSER_GROUP = "browser-a"  # of a browser test that names none (tests/conftest.py)
 
 

@@ -96,8 +96,9 @@ def test_host_adds_questions_and_a_delegate_answers_them_and_brings_a_partner_on
     partner.get_by_label(re.compile("^ID document number")).fill("ES7654321")
     partner.get_by_label(re.compile("^Date of birth")).fill("1986-07-16")
     phone.get_by_role("button", name="Register").click()
-    assert errors_are_next_to_their_fields(phone)
+    # Waited for first: the click returns before the answered page is there to be read.
     expect(phone.locator("#q_1-error, [id$='-error']").filter(has_text="Enter a date from")).to_have_count(1)
+    assert errors_are_next_to_their_fields(phone)
     assert phone.get_by_text("This field is required.").count() >= 1  # the hard-hat size, beside it
     check_page(phone, "register-questions-errors")
     phone.get_by_label("Arrival date").fill("")

@@ -14,12 +14,6 @@ from portmeet.countries import country_choices
 
 
 @lru_cache(maxsize=64)
-def _country_options(locale: str, blank: str) -> str:
-    return "".join(f'<option value="{code}">{escape(name)}</option>'
-                   for code, name in [("", blank)] + country_choices(locale))
-
-
-@lru_cache(maxsize=64)
 def _choices_and_codes(locale: str, blank: str) -> tuple[list[tuple[str, str]], frozenset[str]]:
     """The select's choices (the blank first) and their codes, built once per language: a registration form has
     two country fields, and each was building both again."""
@@ -27,28 +21,15 @@ def _choices_and_codes(locale: str, blank: str) -> tuple[list[tuple[str, str]], 
     return choices, frozenset(code for code, _name in choices)
 
 
-class CountrySelect(Select):
-    """Renders the 250 options once per language: drawing them option by option cost a registration
-    form 20 ms. A form only marks its chosen country."""
-
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("id", field.id)
-        if "required" not in kwargs and "required" in getattr(field, "flags", []):
-            kwargs["required"] = True
-        options = _country_options(field.locale, str(field.blank))
-        if field.data in field.codes:  # a listed code: letters only, safe to look for verbatim
-            options = options.replace(f'<option value="{field.data}">', f'<option selected value="{field.data}">', 1)
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
-
-
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)  # the time zones, and the countries of each language with each blank
 def _static_options(choices: tuple[tuple[str, str], ...]) -> str:
     return "".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices)
 
 
 class StaticSelect(Select):
-    """A long select whose options never change (the 600 time zones): drawn once, as CountrySelect, where
-    drawing it option by option cost every meeting form page 30 ms."""
+    """A long select whose options never change (the 600 time zones, the 250 countries of a language): its
+    options drawn once and only the chosen one marked; drawn option by option they cost a meeting form page
+    30 ms and a registration form 20 ms."""
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
@@ -64,7 +45,7 @@ class StaticSelect(Select):
 class CountryField(SelectField):
     """An ISO 3166-1 alpha-2 select, names from CLDR."""
 
-    widget = CountrySelect()
+    widget = StaticSelect()
 
     def __init__(self, label=None, validators=None, blank: str = _l("Choose a country…"), **kwargs):
         from flask_babel import get_locale

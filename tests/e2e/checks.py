@@ -45,30 +45,26 @@ def check_page(page, name: str) -> None:
 
 @contextmanager
 def at_width(page, width: str):
-    """The page resized to `width` ("phone" or "desktop") for the block, then back to the width it had."""
+    """The page resized to `width` ("phone" or "desktop") for the block, then back to the width it had (neither
+    resize made when the page is at that width already: each lays the page out again)."""
     size, name = page.viewport_size, page.width_name
-    page.set_viewport_size(WIDTHS[width])
+    if size != WIDTHS[width]:
+        page.set_viewport_size(WIDTHS[width])
     page.width_name = width
     try:
         yield page
     finally:
-        page.set_viewport_size(size)
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
         page.width_name = name
 
 
 def check_page_at_both_widths(page, name: str) -> None:
     """`check_page` at phone width and at desktop width (screenshots `{name}-phone.jpg`, `{name}-desktop.jpg`),
-    the page's own width last: it is left at the width it had."""
-    size, own = page.viewport_size, page.width_name
-    try:
-        for width in sorted(WIDTHS, key=lambda width: width == own):
-            page.set_viewport_size(WIDTHS[width])
-            page.width_name = width
+    the page's own width last, so that it is resized once and back."""
+    for width in sorted(WIDTHS, key=lambda width: width == page.width_name):
+        with at_width(page, width):
             check_page(page, name)
-    finally:
-        if page.viewport_size != size:
-            page.set_viewport_size(size)
-        page.width_name = own
 
 
 def errors_are_next_to_their_fields(page) -> bool:

@@ -44,7 +44,7 @@ def create_app(config_class: type | None = None) -> Flask:
     from portmeet import fragments, i18n, language_choice, security, template_helpers
     from portmeet.accounts.views import bp as accounts_bp
     from portmeet.errors import register_error_handlers
-    from portmeet.meetings import maps
+    from portmeet.meetings import maps, versions  # noqa: F401 (versions: its listener bumps content versions)
     from portmeet.meetings.views import bp as meetings_bp
 
     template_helpers.init_app(app)

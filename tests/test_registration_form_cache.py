@@ -1,11 +1,13 @@
-"""The registration form's fixed fields are rendered once per language and reused (portmeet/fragments.py):
-the page a delegate gets is the same as rendered afresh, in their language, and a form holding a delegate's
-data or errors is never served from (nor put into) the cache."""
+"""The registration form's fixed fields are rendered once per language and reused (portmeet/fragments.py), and
+so is the whole page a stranger first opens (registration/form_page.py): the page a delegate gets is the same
+as rendered afresh, in their language, and a form holding a delegate's data or errors is never served from
+(nor put into) the cache."""
 import re
 
 import pytest
 
 from portmeet import fragments
+from portmeet.registration import form_page
 from portmeet.meetings.models import MeetingStatus
 from tests.test_registration import form_data
 
@@ -22,6 +24,7 @@ def page(client, url, **kwargs) -> str:
 def no_cache(app, monkeypatch):
     def disable():
         monkeypatch.setitem(app.jinja_env.globals, "fragment", lambda key, caller: caller())
+        monkeypatch.setattr(form_page, "servable", lambda: False)
     return disable
 
 
@@ -33,7 +36,8 @@ def test_a_fresh_form_from_the_cache_is_the_page_rendered_afresh_in_each_languag
     url = f"/meetings/{meeting.slug}/register"
     cached = {language: [page(client, url, headers={"Accept-Language": language}) for _ in range(2)]
               for language in ("en", "fr", "es")}
-    assert len(fragments._fragments) == 9  # three parts of the form (with the partners' rows), in three languages
+    # Three parts of the form (with the partners' rows) and the whole page, in three languages.
+    assert len(fragments._fragments) == 12
     no_cache()
     for language, (first, second) in cached.items():
         assert first == second == page(client, url, headers={"Accept-Language": language})

@@ -79,6 +79,9 @@ class Meeting(db.Model):
     translations: Mapped[dict | None] = mapped_column(JSON)
     id_data_purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped in the same transaction as any change of the meeting, its visits, sessions or questions
+    # (meetings/versions.py): pages kept rendered from them (registration/form_page.py) are keyed by it.
+    content_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The programme; a meal or social event cancelled by its hosts (kept for its sign-ups) is left out.
     sessions: Mapped[list[ProgrammeSession]] = relationship(

@@ -23,7 +23,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import companions, links, listing, mail, overrides, privacy, service, waitlist
+from portmeet.registration import companions, form_page, links, listing, mail, overrides, privacy, service, waitlist
 from portmeet.registration.forms import (
     PublicRegistrationForm,
     RegistrationFilterForm,
@@ -46,6 +46,7 @@ def _signups_with_positions(registration: Registration) -> list:
 
 bp = Blueprint("registration", __name__)
 bp.after_app_request(mail.send_after_response)
+bp.add_app_template_global(form_page.places_hint, "places_hint")
 
 
 def _form_status(form) -> int:
@@ -87,11 +88,16 @@ def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_
 
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
-    meeting = get_public_meeting_or_404(slug, joinedload(Meeting.visits))  # the form lists them: one query
+    kept_page = form_page.servable()  # a stranger opening the form: its page is kept rendered
+    # Otherwise the form lists the visits: loaded with the meeting, in one query.
+    meeting = get_public_meeting_or_404(slug, *(() if kept_page else (joinedload(Meeting.visits),)))
     state = meeting.registration_state()
     if state != "open":
         status = 403 if request.method == "POST" else 200
         return render_template("registration/closed.html", meeting=meeting, state=state), status
+    if kept_page:
+        return form_page.serve(meeting, lambda **context: _form_page(meeting, PublicRegistrationForm(meeting=meeting),
+                                                                      **context))
     form = PublicRegistrationForm(meeting=meeting)
     if form.validate_on_submit():
         try:
@@ -117,11 +123,15 @@ def register(slug: str):
                            waitlist.registration_position(registration) if waiting else None)
             mail.write_confirmation(registration, token)
             return redirect(url_for("registration.show", token=token), 303)
-    return render_template(
-        "registration/register.html", form=form, meeting=meeting, counts=waitlist.visit_counts(meeting),
-        signup_counts=waitlist.session_counts(meeting, form.signup_sessions),
-        full=waitlist.meeting_is_full(meeting),
-    ), _form_status(form)
+    return _form_page(meeting, form, full=waitlist.meeting_is_full(meeting)), _form_status(form)
+
+
+def _form_page(meeting: Meeting, form: PublicRegistrationForm, **context) -> str:
+    """The form page; the kept page (form_page.serve) gives its own places (holes) and no counts."""
+    if "counts" not in context:
+        context.update(counts=waitlist.visit_counts(meeting),
+                       signup_counts=waitlist.session_counts(meeting, form.signup_sessions))
+    return render_template("registration/register.html", form=form, meeting=meeting, **context)
 
 
 def _flash_outcome(name: str, email: str, position: int | None) -> None:

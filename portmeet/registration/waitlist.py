@@ -110,7 +110,9 @@ class VisitCount:
         return max(self.capacity - self.booked, 0)
 
 
-def _place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
+def place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
+    """Booked and waitlisted counts of these visits or sessions (anything with `id` and `capacity`), in one
+    query."""
     counts = {place.id: VisitCount(place.capacity or 0) for place in places}
     if not counts:
         return counts
@@ -126,7 +128,7 @@ def _place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
 
 def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
     """Booked and waitlisted counts of every field visit of the meeting, in one query."""
-    return _place_counts(VISITS, meeting.visits)
+    return place_counts(VISITS, meeting.visits)
 
 
 def signup_sessions(meeting: Meeting) -> list[ProgrammeSession]:
@@ -145,7 +147,7 @@ def signup_sessions(meeting: Meeting) -> list[ProgrammeSession]:
 def session_counts(meeting: Meeting, sessions: list[ProgrammeSession] | None = None) -> dict[int, VisitCount]:
     """Booked and waitlisted counts of every meal and social event of the meeting that takes sign-ups
     (`sessions`: those, when the caller has them already)."""
-    return _place_counts(SESSIONS, signup_sessions(meeting) if sessions is None else sessions)
+    return place_counts(SESSIONS, signup_sessions(meeting) if sessions is None else sessions)
 
 
 def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:

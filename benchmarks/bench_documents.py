@@ -13,7 +13,8 @@ the load of a shared machine weighs on each alike; prints the median of the runs
 
 Long documents are rendered by a pool of forked processes (portmeet.documents.pdf): CPU counts the
 request's process and its renderers; memory is the peak, sampled every 20 ms, of the proportional set
-size (PSS: pages shared after the fork counted once) summed over the process and its renderers.
+size (PSS: pages shared after the fork counted once) summed over the process and its renderers, in a run of
+its own (sampling would slow the timed run: see PeakMemory).
 
 Targets on a 2-core machine: 1,000 badges under 4 s, within 1.2x of ReportLab (the median of each
 run's ratio) and under 300 MB; the attendee list under 3 s; the programme under 1 s.
@@ -147,12 +148,20 @@ def tree_pss_mb() -> float:
 
 
 class PeakMemory:
-    """Samples the process tree's PSS in a thread while a block runs."""
+    """Samples the process tree's PSS in a thread while a block runs; with `sampling` off, only before and after.
+
+    Sampling reads every process's smaps_rollup (about 1.3 ms per 300 MB process here): every 20 ms that takes
+    a sixth of a core, which the renderers of a sheet on both cores would lose but a one-core drawing would not.
+    So the time and the memory of a document are measured in separate runs (see `run_child`)."""
+
+    def __init__(self, sampling: bool = True):
+        self.sampling = sampling
 
     def __enter__(self):
         self.peak, self._stop = tree_pss_mb(), threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
+        if self.sampling:
+            self._thread.start()
         return self
 
     def _sample(self):
@@ -161,7 +170,8 @@ class PeakMemory:
 
     def __exit__(self, *exc):
         self._stop.set()
-        self._thread.join()
+        if self.sampling:
+            self._thread.join()
         self.peak = max(self.peak, tree_pss_mb())
 
 
@@ -173,7 +183,7 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(BytesIO(pdf)).pages)
 
 
-def child_weasyprint(url: str, path: str) -> dict:
+def child_weasyprint(url: str, path: str, sampling: bool) -> dict:
     app = create_app(bench_config(url))
     client = app.test_client()
     login = client.get("/login").get_data(as_text=True)
@@ -187,7 +197,7 @@ def child_weasyprint(url: str, path: str) -> dict:
         db.session.execute(delete(CachedDocument))
         db.session.commit()
     baseline = tree_pss_mb()
-    with PeakMemory() as memory:
+    with PeakMemory(sampling) as memory:
         started, cpu = clock.perf_counter(), cpu_seconds()
         response = client.get(path)
         seconds, cpu = clock.perf_counter() - started, cpu_seconds() - cpu
@@ -195,7 +205,7 @@ def child_weasyprint(url: str, path: str) -> dict:
     return dict(seconds=seconds, cpu=cpu, peak_mb=memory.peak, baseline_mb=baseline, pages=page_count(response.data))
 
 
-def child_reportlab(url: str) -> dict:
+def child_reportlab(url: str, sampling: bool) -> dict:
     """The same A4 sheet of 8 badges drawn directly with ReportLab (no HTML, no CSS layout)."""
     import segno
     from reportlab.lib.pagesizes import A4
@@ -224,7 +234,7 @@ def child_reportlab(url: str) -> dict:
 
     app = create_app(bench_config(url))
     baseline = tree_pss_mb()
-    memory = PeakMemory().__enter__()
+    memory = PeakMemory(sampling).__enter__()
     with app.test_request_context(base_url="http://127.0.0.1:5000"):
         started, cpu = clock.perf_counter(), cpu_seconds()
         meeting = db.session.scalar(select(Meeting).where(Meeting.slug == "bench"))
@@ -297,9 +307,15 @@ def child_reportlab(url: str) -> dict:
 
 
 def run_child(document: str, url: str) -> dict:
-    output = subprocess.run([sys.executable, __file__, "--child", document, "--database", url],
-                            check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    """One run of a document: its time and CPU from a child that does not sample memory, its peak memory from
+    a second child that does (see PeakMemory)."""
+    results = {}
+    for measure in ("time", "memory"):
+        output = subprocess.run([sys.executable, __file__, "--child", document, "--database", url, "--measure", measure],
+                                check=True, capture_output=True, text=True).stdout
+        results[measure] = json.loads(output.strip().splitlines()[-1])
+    timed, sampled = results["time"], results["memory"]
+    return {**timed, "peak_mb": sampled["peak_mb"], "baseline_mb": sampled["baseline_mb"]}
 
 
 def main() -> None:
@@ -309,11 +325,13 @@ def main() -> None:
     parser.add_argument("--only", help="run only the documents whose name contains this")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=("time", "memory"), default="time", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         path = DOCUMENTS[args.child]
-        result = child_reportlab(args.database) if path is None else child_weasyprint(
-            args.database, path.format(slug="bench"))
+        sampling = args.measure == "memory"
+        result = child_reportlab(args.database, sampling) if path is None else child_weasyprint(
+            args.database, path.format(slug="bench"), sampling)
         print(json.dumps(result))
         return
 

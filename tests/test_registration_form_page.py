@@ -33,13 +33,15 @@ def test_places_left_are_counted_at_each_request_from_the_kept_page(app, client,
     meeting = make_meeting()
     visit = make_visit(meeting, title="Container terminal by boat", capacity=2)
     assert "Places left: 2 of 2" in page_text(client.get(f"/meetings/{meeting.slug}/register"))
+    french = app.test_client().get(f"/meetings/{meeting.slug}/register", headers={"Accept-Language": "fr"})
+    assert "Places restantes : 2 sur 2" in page_text(french)  # filled in the page's language
     for number in (1, 2):
         token_of(client.post_form(f"/meetings/{meeting.slug}/register",
                                   form_data(email=f"delegate{number}@example.org", visits=[visit.id])))
         stranger = app.test_client()
         text = page_text(stranger.get(f"/meetings/{meeting.slug}/register"))
         assert ("Places left: 1 of 2" if number == 1 else "Full: a new pick joins the waitlist") in text
-    assert kept_pages(meeting) == 1  # the same page each time, its places filled in afresh
+    assert kept_pages(meeting) == 2  # one page per language, its places filled in afresh each time
 
 
 def test_each_stranger_gets_a_token_of_their_own_and_registers_with_it(app, make_meeting, make_visit):

@@ -159,3 +159,18 @@ def test_the_content_version_moves_with_the_form_not_with_registrations(app, cli
         db.session.delete(db.session.get(FieldVisit, visit.id))
         db.session.commit()
     assert version() == start + 2
+
+
+def test_the_kept_page_of_one_url_prefix_is_never_served_under_another(app, make_meeting, monkeypatch):
+    """Its links are written with the request's script root: behind a proxy trusted for X-Forwarded-Prefix
+    (PROXY_FIX_X_PREFIX), a stranger's header must not choose the links every other stranger is given."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    meeting = make_meeting()
+    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_prefix=1))  # the app serves later tests too
+    poisoned = app.test_client().get(f"/meetings/{meeting.slug}/register",
+                                     headers={"X-Forwarded-Prefix": "//evil.example"}).get_data(as_text=True)
+    assert 'href="//evil.example/' in poisoned  # that stranger's own page, as they asked for it
+    page = form_page(app.test_client(), meeting)
+    assert "evil.example" not in page
+    assert 'href="/static/css/site.css"' in page

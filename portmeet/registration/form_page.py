@@ -26,12 +26,13 @@ from portmeet.meetings.models import Meeting
 from portmeet.registration import waitlist
 
 _CSRF_HOLE = "\x00csrf\x00"  # NUL never reaches a page otherwise: text fields refuse control characters
-_PLACES_HOLE = re.compile("\x00places:(visits|sessions):(\\d+):(\\d+)\x00")
+_HOLE = re.compile("\x00(?:csrf|places:(?P<kind>visits|sessions):(?P<id>\\d+):(?P<capacity>\\d+))\x00")
 _KINDS = {"visits": waitlist.VISITS, "sessions": waitlist.SESSIONS}
 
 
 def places_hint(kind: str, place_id: int, count: waitlist.VisitCount | None, capacity: int) -> Markup:
-    """The line under a visit or meal on the form: its places left, or that a new pick joins its waitlist."""
+    """The line under a visit or meal on the form: its places left, or that a new pick joins its waitlist.
+    (`kind` and `place_id` name the hole a kept page leaves in its place: `_places_hole`.)"""
     if count and count.places_left == 0:
         return Markup("<strong>%s</strong>") % _("Full: a new pick joins the waitlist")
     return escape(_("Places left: %(left)s of %(places)s", left=count.places_left if count else capacity,
@@ -55,19 +56,14 @@ class _KeptPage:
 
 
 def _kept_page(html: str, token: str) -> _KeptPage:
-    parts, holes = [], []
-    for piece_number, piece in enumerate(_PLACES_HOLE.split(html.replace(token, _CSRF_HOLE))):
-        if piece_number % 4 == 0:
-            for number, text in enumerate(piece.split(_CSRF_HOLE)):
-                if number:
-                    holes.append(None)
-                parts.append(text)
-        elif piece_number % 4 == 1:
-            kind = piece
-        elif piece_number % 4 == 2:
-            place_id = int(piece)
-        else:
-            holes.append((kind, place_id, int(piece)))
+    """The page rendered for one request, cut at its holes: its CSRF token, and the places markers."""
+    html = html.replace(token, _CSRF_HOLE)
+    parts, holes, start = [], [], 0
+    for hole in _HOLE.finditer(html):
+        parts.append(html[start:hole.start()])
+        holes.append((hole["kind"], int(hole["id"]), int(hole["capacity"])) if hole["kind"] else None)
+        start = hole.end()
+    parts.append(html[start:])
     return _KeptPage(parts, holes)
 
 

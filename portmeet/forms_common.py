@@ -51,8 +51,7 @@ class CountryField(SelectField):
         from flask_babel import get_locale
 
         # Built per form, so the names come in the language of the page.
-        self.locale, self.blank = str(get_locale() or "en"), blank
-        choices, self.codes = _choices_and_codes(self.locale, str(blank))
+        choices, self.codes = _choices_and_codes(str(get_locale() or "en"), str(blank))
         super().__init__(label, validators, choices=choices, **kwargs)
 
     def pre_validate(self, form):

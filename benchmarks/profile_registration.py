@@ -6,7 +6,8 @@
 Runs the app (or, with --floor, the floor of its stack) in this process against a fresh database loaded as
 by bench_registration.py, and registers `--delegates` delegates one after the other through the Flask test
 client: no server, no other clients, so the figures are the app's own per request (CPU from
-time.process_time, which a machine loaded by others hardly changes; wall time includes the database's).
+time.process_time, which a machine loaded by others hardly changes; wall time includes the database's), and the
+CPU the database server's processes spent on them (from /proc: the app's pooled connections).
 --profile writes cProfile files (of CPU time: waits on the database left out) of the form page and of the POST into
 DIR (read them with pstats or snakeviz);
 --statements prints the SQL statements of one registration. Complements bench_registration.py (throughput
@@ -97,14 +98,40 @@ def main() -> None:
         print(f"{len(statements)} statements for the form and one registration:")
         for statement in statements:
             print("  " + " ".join(statement.split())[:160])
+    backends = database_backends(args.database_url)
+    database_cpu = -backends_cpu(backends)
     for number in range(args.delegates):
         register(number, measure=True)
+    database_cpu += backends_cpu(backends)
     for kind, (cpu, wall) in totals.items():
         print(f"{kind:4} {1000 * cpu / args.delegates:6.1f} ms CPU, {1000 * wall / args.delegates:6.1f} ms wall")
+    print(f"PostgreSQL {1000 * database_cpu / args.delegates:6.1f} ms CPU per registration (form and POST, the app's "
+          f"{len(backends)} server processes)")
     for kind, profile in profiles.items():
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profile.dump_stats(Path(args.profile) / f"{kind}.prof")
     drop_database(args.database_url)
+
+
+def database_backends(url: str) -> list[int]:
+    """The server processes of the app's pooled connections (opened by the warm-up)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        pids = list(connection.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalars())
+    engine.dispose()
+    return pids
+
+
+def backends_cpu(pids: list[int]) -> float:
+    """CPU seconds (user and system) the processes have used so far, from /proc."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

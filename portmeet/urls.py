@@ -6,6 +6,7 @@ falls back to the served address (the request's host), as `flask run` users expe
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request
@@ -74,3 +75,12 @@ def init_app(app: Flask) -> None:
     if app.config.get("TRUSTED_HOSTS") is None:
         host = parse_base_url(configured)[1]
         app.config["TRUSTED_HOSTS"] = [host, host.split(":")[0], *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
+
+
+def links_as_served_at(base: str | None):
+    """A context in which links are built as the request served at `base` built them: for text written after
+    that request (a confirmation written by the sender), where, in development without PORTMEET_BASE_URL, the
+    served address is the links' address. With the setting, links come from it anyway."""
+    if not base or current_app.config.get("BASE_URL"):
+        return nullcontext()
+    return current_app.test_request_context(base_url=base)

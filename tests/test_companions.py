@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portmeet.extensions import db
+from portmeet.registration import mail
 from portmeet.registration.models import (
     BookingStatus,
     Companion,
@@ -64,6 +65,7 @@ def picks_of(app, last_name: str) -> dict[str, BookingStatus]:
 
 def mails_to(app, address: str) -> list[OutboxMessage]:
     with app.app_context():
+        mail.write_confirmations()  # as the sender does first: a confirmation's text, from its decision
         messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
                                       .order_by(OutboxMessage.id)).all()
         db.session.expunge_all()

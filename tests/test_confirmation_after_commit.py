@@ -1,17 +1,13 @@
-"""The confirmation of a delegate registering on the form is written after the registration's commit, outside
-the meeting's and the visits' locks: its row is queued with the registration (so it exists exactly when the
-registration does), its text right after the commit. A request that dies in between loses no e-mail: send-mail
-never sends the row without its text, and writes that text itself once the row is overdue, with a working link."""
-from datetime import timedelta
-
+"""The confirmation of a delegate registering on the form is queued under the registration's locks with what was
+decided (status, queue positions, picks, the link's token), and the sender writes its text from that: the
+registration's request neither renders it nor opens a second transaction, the e-mail exists exactly when the
+registration does, and it says what was decided even when the delegate changes or cancels before it is written."""
 from sqlalchemy import select, update
 
 from portmeet.extensions import db
-from portmeet.meetings.models import Meeting
-from portmeet.registration import mail, service
 from portmeet.registration.models import OutboxMessage
 from tests.test_mail import LINK, send_mail
-from tests.test_registration import form_data, register, token_of
+from tests.test_registration import register, token_of
 
 
 def outbox(app) -> list[OutboxMessage]:
@@ -21,51 +17,79 @@ def outbox(app) -> list[OutboxMessage]:
         return messages
 
 
-def test_the_form_leaves_the_confirmation_written_and_ready_to_send(app, client, make_meeting):
+def test_the_form_queues_the_decision_and_the_sender_writes_the_confirmation_with_the_browsers_link(
+        app, client, runner, smtp_server, make_meeting, make_visit):
     meeting = make_meeting(title="Citizen Port Meeting Bilbao")
-    token = token_of(register(client, meeting))
+    boat = make_visit(meeting, title="Port tour by boat", capacity=5)
+    token = token_of(register(client, meeting, visits=[str(boat.id)]))
     [message] = outbox(app)
-    assert message.confirmation_for is None
-    assert message.subject == "Citizen Port Meeting Bilbao: your registration is confirmed"
-    assert f"/registrations/{token}" in message.body and "Dear Ana," in message.body
+    assert message.body == "" and message.confirmation_for is not None
+    assert (message.decision["status"], message.decision["visits"]) == ("confirmed", [[boat.id, "booked", None]])
 
-
-def test_a_confirmation_left_unwritten_by_a_dead_request_is_written_by_send_mail(app, client, runner, smtp_server,
-                                                                                  make_meeting):
-    meeting = make_meeting(title="Citizen Port Meeting Bilbao")
-    with app.test_request_context():  # the request: registered and committed, then it died before the text
-        registration, _token = service.register(db.session.get(Meeting, meeting.id), form_data(visits=[]),
-                                                confirm_after_commit=True)
-        db.session.commit()
-        registration_id = registration.id
-    [message] = outbox(app)
-    assert (message.confirmation_for, message.body) == (registration_id, "")
-
-    assert "0 sent" in send_mail(runner).output  # never sent without its text, nor written while its request may run
-    assert smtp_server.messages == []
-    with app.app_context():
-        db.session.execute(update(OutboxMessage).values(
-            created_at=message.created_at - mail.CONFIRMATION_OVERDUE - timedelta(seconds=1)))
-        db.session.commit()
     assert "1 sent, 0 failed" in send_mail(runner).output
     [sent] = smtp_server.to("ana.ruiz@example.org")
     assert sent["Subject"] == "Citizen Port Meeting Bilbao: your registration is confirmed"
     body = sent.get_content()
-    assert "Dear Ana," in body
-    assert client.get(LINK.search(body).group(1)).status_code == 200  # a new private link, working
+    assert "Dear Ana," in body and "Port tour by boat" in body and "place booked" in body
+    assert LINK.search(body).group(1) == f"/registrations/{token}"  # the link the browser was sent to
+    [message] = outbox(app)
+    assert message.decision is None and message.confirmation_for is None  # no token left in the outbox
+    assert token not in message.body
     assert "0 sent" in send_mail(runner).output  # once only
 
 
-def test_a_failure_writing_the_text_leaves_the_delegate_registered_and_the_row_to_send_mail(app, client, make_meeting,
-                                                                                             monkeypatch, caplog):
+def test_a_delegate_who_cancels_before_it_is_written_gets_the_confirmation_as_decided_then_the_cancellation(
+        app, client, runner, smtp_server, make_meeting, make_visit):
+    meeting = make_meeting(title="Citizen Port Meeting Bilbao", capacity=1)
+    boat = make_visit(meeting, title="Port tour by boat", capacity=5)
+    first = token_of(register(client, meeting, email="first@example.org"))
+    token_of(register(client, meeting, email="second@example.org", visits=[str(boat.id)]))  # waits: meeting full
+    client.post_form(f"/registrations/{first}/cancel")  # the second now has the place and the boat
+
+    send_mail(runner)
+    subjects = [m["Subject"].split(": ", 1)[1] for m in smtp_server.to("second@example.org")]
+    assert subjects == ["you are on the waiting list", "a place is yours"]
+    confirmation = smtp_server.to("second@example.org")[0].get_content()
+    assert "you are number 1 on the waiting list" in confirmation
+    assert "waitlist, until you have a place at the meeting" in confirmation  # the boat, as decided then
+    promotion = smtp_server.to("second@example.org")[1].get_content()
+    assert "You have a place at the meeting." in promotion and "place booked" in promotion
+
+
+def test_a_confirmation_queued_without_its_decision_is_written_with_a_new_working_link(
+        app, client, runner, smtp_server, make_meeting):
     meeting = make_meeting()
+    token = token_of(register(client, meeting))
+    with app.app_context():  # as a row queued by the version before decisions were recorded
+        db.session.execute(update(OutboxMessage).values(decision=None))
+        db.session.commit()
+    assert "1 sent, 0 failed" in send_mail(runner).output
+    [sent] = smtp_server.to("ana.ruiz@example.org")
+    link = LINK.search(sent.get_content()).group(1)
+    assert link != f"/registrations/{token}" and client.get(link).status_code == 200
 
-    def broken(registration, token):
-        raise RuntimeError("template gone")
 
-    monkeypatch.setattr(mail, "_confirmation", broken)
-    token = token_of(register(client, meeting))  # registered: the redirect to their page, not an error
-    assert client.get(f"/registrations/{token}").status_code == 200
-    [message] = outbox(app)
-    assert message.confirmation_for is not None and message.body == ""
-    assert "left for send-mail to write" in caplog.text
+def test_a_text_that_cannot_be_written_stays_queued_and_holds_back_no_other_mail(
+        app, client, runner, smtp_server, make_meeting, monkeypatch, caplog):
+    meeting = make_meeting()
+    register(client, meeting, email="broken@example.org")
+    register(client, meeting, email="fine@example.org")
+    from portmeet.registration import mail
+
+    written = mail._confirmation
+
+    def broken_for_one(registration, token, decision=None):
+        if registration.email == "broken@example.org":
+            raise RuntimeError("template gone")
+        return written(registration, token, decision)
+
+    monkeypatch.setattr(mail, "_confirmation", broken_for_one)
+    assert "1 sent, 0 failed" in send_mail(runner).output
+    assert smtp_server.to("fine@example.org") and not smtp_server.to("broken@example.org")
+    assert "could not be written; it stays queued" in caplog.text
+    broken = next(m for m in outbox(app) if m.recipient == "broken@example.org")
+    assert (broken.sent_at, broken.body) == (None, "") and broken.confirmation_for is not None
+
+    monkeypatch.setattr(mail, "_confirmation", written)  # mended: the next run writes and sends it
+    assert "1 sent, 0 failed" in send_mail(runner).output
+    assert smtp_server.to("broken@example.org")

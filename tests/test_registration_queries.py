@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from portmeet.extensions import db
 from portmeet.meetings.models import SessionKind
-from portmeet.registration import waitlist
+from portmeet.registration import mail, waitlist
 from portmeet.registration.models import BookingStatus, OutboxMessage, Registration, RegistrationStatus
 from tests.test_registration import form_data, token_of
 
@@ -93,6 +93,7 @@ def test_the_confirmation_prints_the_queue_positions_counted_afresh(app, client,
     assert token_of(client.post_form(f"/meetings/{meeting.slug}/register",
                                      form_data(email="next@example.org", visits=[str(boat.id), str(centre.id)])))
     with app.app_context():
+        mail.write_confirmations()  # as the sender does first: a confirmation's text, from its decision
         for email in ("ana.ruiz@example.org", "next@example.org"):
             registration = db.session.scalar(select(Registration).where(Registration.email == email))
             assert registration.status == RegistrationStatus.waitlisted

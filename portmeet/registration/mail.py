@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, select
 
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
@@ -31,7 +31,7 @@ from portmeet.meetings.models import FieldVisit, ProgrammeSession
 from portmeet.registration import companions, waitlist
 from portmeet.registration.models import Companion, OutboxMessage, Registration
 from portmeet.timeutil import utcnow
-from portmeet.urls import external_url  # noqa: F401 — links in e-mails come from PORTMEET_BASE_URL
+from portmeet.urls import base_url, external_url, links_as_served_at  # links in e-mails: PORTMEET_BASE_URL
 
 logger = logging.getLogger("portmeet.mail")
 logger.setLevel(logging.INFO)  # the development "mail server" is the log: it must show at INFO
@@ -88,18 +88,23 @@ def _signup_lines(registration: Registration) -> list[tuple[ProgrammeSession, st
     return [(s.session, s.status.value, positions.get(s.id)) for s in registration.signups]
 
 
-def render(template: str, registration: Registration, **context) -> str:
+def render(template: str, registration: Registration, decided: dict | None = None, **context) -> str:
     """The text of an e-mail to the delegate from templates/registration/mail/, with their status,
-    picks and a working link to their own page (`private_url`)."""
+    picks and a working link to their own page (`private_url`); `decided`: the status and picks as a
+    confirmation's decision recorded them (`_decided_lines`), instead of as they are now."""
     meeting = registration.meeting
+    lines = decided if decided is not None else {
+        "delegate_status": registration.status.value,
+        "position": waitlist.registration_position(registration),
+        "visits": _visit_lines(registration),
+        "signups": _signup_lines(registration),
+        "companions": companions.picks_of(registration),
+    }
     return render_template(
         f"registration/mail/{template}.txt",
         registration=registration,
         meeting=meeting,
-        position=waitlist.registration_position(registration),
-        visits=_visit_lines(registration),
-        signups=_signup_lines(registration),
-        companions=companions.picks_of(registration),
+        **lines,
         meeting_url=external_url("meetings.detail", slug=meeting.slug),
         resend_url=external_url("registration.resend_link", slug=meeting.slug),
         private_url=_LinkOnDemand(registration),
@@ -127,13 +132,15 @@ def _calendar_link(token: str) -> str:
 
 
 @in_their_language
-def _confirmation(registration: Registration, token: str) -> tuple[str, str]:
-    """The confirmation's subject and text, with the link `token` opens."""
+def _confirmation(registration: Registration, token: str, decision: dict | None = None) -> tuple[str, str]:
+    """The confirmation's subject and text, with the link `token` opens; from `decision` (recorded when it was
+    queued) when given, else from the registration as it is."""
     registration._mail_token = token  # the link just issued serves every URL of this e-mail
     link = external_url("registration.show", token=token)
-    subject = (_("your registration is confirmed") if registration.status.value == "confirmed"
-               else _("you are on the waiting list"))
-    return subject_line(registration, subject), render("confirmation", registration, link=link,
+    decided = _decided_lines(decision) if decision is not None else None
+    status = decision["status"] if decision is not None else registration.status.value
+    subject = _("your registration is confirmed") if status == "confirmed" else _("you are on the waiting list")
+    return subject_line(registration, subject), render("confirmation", registration, decided, link=link,
                                                         calendar_link=_calendar_link(token))
 
 
@@ -141,68 +148,86 @@ def queue_confirmation(registration: Registration, token: str) -> None:
     queue(registration.email, *_confirmation(registration, token))
 
 
-# The confirmation of a delegate registering on the public form is written after the registration's commit, so
-# that the meeting's and the visits' locks are not held while its text is rendered: under the locks only its row
-# is queued (`queue_confirmation_intent`: recipient, `confirmation_for`, no text yet), so the e-mail exists exactly
-# when the registration does; after the commit the request writes its text (`write_confirmation`) in a short
-# transaction of its own. A request that dies in between leaves the row to `send-mail`, which writes it once it
-# is CONFIRMATION_OVERDUE old, with a new private link (`write_overdue_confirmations`). A row is never sent
-# before its text is written.
-CONFIRMATION_OVERDUE = timedelta(minutes=2)
+# The confirmation of a delegate registering on the public form is queued under the registration's locks as a row
+# with what was decided (`queue_confirmation_intent`: status, queue positions and picks, the link's token: numbers
+# read from the rows just written, no query), so the e-mail exists exactly when the registration does and says what
+# was decided even if the delegate changes or cancels a moment later. Its text is written by the sender
+# (`write_confirmations`, first thing in every `send-mail` run and after-request send), off the registration's
+# request: the request neither renders it nor opens a second transaction. A row is never sent before its text is
+# written; the token leaves the row when the text is written, the link leaves the text when it is sent.
 
-
-def queue_confirmation_intent(registration: Registration) -> None:
-    """Under the locks, with the (flushed) registration: the confirmation's row, its text to come."""
+def queue_confirmation_intent(registration: Registration, token: str) -> None:
+    """Under the locks, with the (flushed) registration: the confirmation's row and what was decided."""
     message = queue(registration.email, "", "")
     message.confirmation_for = registration.id
-    registration._confirmation_message = message
+    message.decision = {
+        "token": token,
+        "base_url": base_url(),  # in development without PORTMEET_BASE_URL, the address the delegate used
+        "status": registration.status.value,
+        "position": waitlist.registration_position(registration),
+        "visits": [[visit.id, status, position] for visit, status, position in _visit_lines(registration)],
+        "signups": [[session.id, status, position] for session, status, position in _signup_lines(registration)],
+        "companions": [[entry.companion.id, [[pick.is_visit, pick.place.id, pick.status, pick.position]
+                                              for pick in entry.picks]]
+                       for entry in companions.picks_of(registration)],
+    }
 
 
-def write_confirmation(registration: Registration, token: str) -> None:
-    """After the registration's commit: the confirmation's text, from the registration as it was decided (the
-    objects still in memory, not loaded again), written unless `send-mail` wrote it already. Commits."""
-    message = registration._confirmation_message
-    try:
-        subject, body = _confirmation(registration, token)
-        if db.session.get_bind().dialect.name == "postgresql":
-            # This commit need not wait for the disk (a millisecond, five at the 95th percentile here): were
-            # the server to crash before the text is on disk, the row still says `confirmation_for`, and
-            # `send-mail` writes the text then. The registration's own commit waited for the disk.
-            db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.confirmation_for == registration.id)
-            .values(subject=_HEADER_CONTROL.sub(" ", subject).strip()[:300], body=body, confirmation_for=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except Exception:  # noqa: BLE001 — the delegate is registered: never an error page for the e-mail's text
-        db.session.rollback()
-        logger.exception("Confirmation %d left for send-mail to write", message.id)
+def _decided_lines(decision: dict) -> dict:
+    """The template's status and picks from a recorded decision, with today's visits, sessions and persons (one
+    deleted since is left out: its own e-mail says so)."""
+    def place(is_visit: bool, place_id: int):
+        return db.session.get(FieldVisit if is_visit else ProgrammeSession, place_id)
+
+    persons = []
+    for companion_id, picks in decision["companions"]:
+        companion = db.session.get(Companion, companion_id)
+        if companion is not None:
+            persons.append(companions.CompanionPicks(companion, [
+                companions.CompanionPick(found, status, position) for is_visit, place_id, status, position in picks
+                if (found := place(is_visit, place_id)) is not None]))
+    return {
+        "delegate_status": decision["status"],
+        "position": decision["position"],
+        "visits": [(found, status, position) for visit_id, status, position in decision["visits"]
+                   if (found := place(True, visit_id)) is not None],
+        "signups": [(found, status, position) for session_id, status, position in decision["signups"]
+                    if (found := place(False, session_id)) is not None],
+        "companions": persons,
+    }
 
 
-def write_overdue_confirmations(now=None) -> int:
-    """The confirmations whose request died before writing them, written now with a new private link (the
-    request's link was only ever shown to its browser). Commits; returns how many."""
-    now = now or utcnow()
+def write_confirmations() -> int:
+    """Write the text of the confirmations queued with their decision (and, with a new private link, of any
+    queued without one by an earlier version, from the registration as it is). Claims them with SKIP LOCKED, so
+    two senders never write one twice. Commits; returns how many."""
     messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.confirmation_for.is_not(None), OutboxMessage.created_at < now - CONFIRMATION_OVERDUE)
+        select(OutboxMessage).where(OutboxMessage.confirmation_for.is_not(None))
         .order_by(OutboxMessage.id).limit(BATCH_SIZE).with_for_update(skip_locked=True)
     ).all()
+    written = 0
     for message in messages:
         registration = db.session.get(Registration, message.confirmation_for)
         if registration is None:  # gone since (its meeting deleted): nothing left to confirm
             db.session.delete(message)
             continue
-        token = registration.set_new_token()
-        db.session.flush()
-        subject, message.body = _confirmation(registration, token)
-        message.subject = _HEADER_CONTROL.sub(" ", subject).strip()[:300]
-        message.recipient = registration.email
-        message.confirmation_for = None
+        try:
+            if message.decision:
+                with links_as_served_at(message.decision.get("base_url")):
+                    subject, body = _confirmation(registration, message.decision["token"], message.decision)
+            else:
+                token = registration.set_new_token()
+                db.session.flush()
+                subject, body = _confirmation(registration, token)
+                message.recipient = registration.email
+        except Exception:  # noqa: BLE001 — one text that cannot be written never holds back the others' mail
+            logger.exception("Confirmation %d could not be written; it stays queued", message.id)
+            continue
+        message.subject, message.body = _HEADER_CONTROL.sub(" ", subject).strip()[:300], body
+        message.confirmation_for = message.decision = None
+        written += 1
     db.session.commit()
-    return len(messages)
+    return written
 
 
 @in_their_language
@@ -322,7 +347,7 @@ def send_outbox(*, limit: int = BATCH_SIZE, respect_backoff: bool = True, exclud
     if not _sending.acquire(blocking=False):
         return SendReport()
     try:
-        write_overdue_confirmations()
+        write_confirmations()
         letters, claim = _claim(limit, respect_backoff, exclude)
         if not letters:
             return SendReport()

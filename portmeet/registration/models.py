@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portmeet.dietary import DietaryNeeds
@@ -341,9 +341,11 @@ class OutboxMessage(db.Model):
     # A sender's claim on the message while it sends it (see mail.send_outbox).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None]
-    # A delegate's confirmation queued under the registration's locks, its text still to be written
-    # (registration.mail.write_confirmation): the registration's id until then; never sent meanwhile.
+    # A delegate's confirmation queued under the registration's locks, its text still to be written by the
+    # sender (registration.mail.write_confirmations): the registration's id until then; never sent meanwhile.
     confirmation_for: Mapped[int | None]
+    # What was decided for it (status, queue positions, the link's token), to write its text from; emptied then.
+    decision: Mapped[dict | None] = mapped_column(JSON)
 
 
 class SentReminder(db.Model):

@@ -138,8 +138,8 @@ def _check(meeting: Meeting, data: dict, visits: list[FieldVisit], registration:
 def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False) -> tuple[Registration, str]:
     """Register a delegate (web form, or a walk-in at the desk): a place at the meeting while the
     capacity allows, else the waitlist; then each picked visit likewise. Queues the confirmation
-    e-mail with the private link; `confirm_after_commit` queues only its row, and the caller writes its
-    text after committing, when the locks are free (`mail.write_confirmation`). Returns the registration
+    e-mail with the private link; `confirm_after_commit` queues only its row with what was decided, and the
+    sender writes its text (`mail.write_confirmations`), off the request. Returns the registration
     and its link's token (shown once). Raises RegistrationError when a rule refuses it. Does not look at
     the registration window."""
     waitlist.lock_meeting(meeting)
@@ -191,7 +191,7 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
     if confirm_after_commit:
-        mail.queue_confirmation_intent(registration)
+        mail.queue_confirmation_intent(registration, token)
     else:
         mail.queue_confirmation(registration, token)
     mail.queue_promotions(promotions, skip=registration)

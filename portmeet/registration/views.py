@@ -116,12 +116,12 @@ def register(slug: str):
             form.add_refusal(error)
         else:
             # The locks go with this commit; the rows just written stay in memory as they were decided, so the
-            # e-mail and the message below are written from them without loading anything again.
+            # message below is written from them without loading anything again (the e-mail's text is written by
+            # the sender, from the decision queued with it).
             commit_keeping_objects()
             waiting = registration.status == RegistrationStatus.waitlisted
             _flash_outcome(registration.first_name, registration.email,
                            waitlist.registration_position(registration) if waiting else None)
-            mail.write_confirmation(registration, token)
             return redirect(url_for("registration.show", token=token), 303)
     return _form_page(meeting, form, full=waitlist.meeting_is_full(meeting)), _form_status(form)
 

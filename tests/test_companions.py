@@ -99,6 +99,20 @@ def test_empty_partner_rows_are_ignored(app, client, meeting):
     assert companions_count(app) == 0
 
 
+def test_a_form_sent_back_without_partner_rows_shows_both_empty_rows_again(client, meeting, boat):
+    # The posted form carried no rows for accompanying persons (most delegates bring none): shown again for an
+    # error elsewhere, it offers the two empty rows, each labelled for its person, and keeps the delegate's input.
+    response = client.post_form(f"/meetings/{meeting.slug}/register", form_data(email="not an address"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="email-error"' in html and 'value="Port of Bilbao"' in html
+    for number in (0, 1):
+        assert f'name="companions-{number}-first_name"' in html
+        assert f"(accompanying person {number + 1})" in html
+        assert f'name="companions-{number}-visits" type="checkbox" value="{boat.id}"' in html
+    assert 'name="companions-2-first_name"' not in html
+
+
 def test_a_partner_without_a_country_takes_the_delegates(app, client, meeting):
     token_of(register_with_partner(client, meeting, country=""))
     with app.app_context():

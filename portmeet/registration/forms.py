@@ -22,6 +22,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portmeet.countries import country_name
@@ -304,18 +305,43 @@ class CompanionForm(_CompanionFields, FlaskForm):
         self.set_up(meeting, lambda: registration.country, companion)
 
 
+class _RowsShownEmpty(FieldList):
+    """A list of rows whose empty ones (`min_entries`) are for a page showing the form: a posted form that carries
+    none of its rows (a delegate without accompanying persons: most) builds none; `show_empty_rows` adds them when
+    the form is shown again."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if formdata and not any(key.startswith(f"{self.name}{self._separator}") for key in formdata):
+            minimum, self.min_entries = self.min_entries, 0
+            try:
+                super().process(formdata, data, extra_filters)
+            finally:
+                self.min_entries = minimum
+        else:
+            super().process(formdata, data, extra_filters)
+
+
 class PublicRegistrationForm(RegistrationForm):
     """The registration form with its rows for accompanying persons (empty rows are ignored)."""
 
-    companions = FieldList(FormField(CompanionRowForm), min_entries=2, max_entries=companions.MAX_COMPANIONS)
+    companions = _RowsShownEmpty(FormField(CompanionRowForm), min_entries=2, max_entries=companions.MAX_COMPANIONS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        shared = companion_choices(self.meeting, lambda: self.signup_sessions)
-        for number, entry in enumerate(self.companions, start=1):
-            entry.form.set_up(self.meeting, lambda: self.country.data, choices=shared)
+        self._shared_choices = companion_choices(self.meeting, lambda: self.signup_sessions)
+        self._set_up_rows(self.companions.entries)
+
+    def _set_up_rows(self, entries) -> None:
+        for entry in entries:
+            number = self.companions.entries.index(entry) + 1
+            entry.form.set_up(self.meeting, lambda: self.country.data, choices=self._shared_choices)
             for field in entry.form:
                 field.label.text = _WhoseLabel(field.label.text, number)
+
+    def show_empty_rows(self) -> None:
+        """Before the form is shown: the empty rows a posted form did not build."""
+        added = [self.companions.append_entry() for _ in range(self.companions.min_entries - len(self.companions))]
+        self._set_up_rows(added)
 
     def companions_fragment_key(self) -> tuple | None:
         """The key of the (empty) rows of accompanying persons, rendered once per language and offer; None once

@@ -128,6 +128,7 @@ def register(slug: str):
 
 def _form_page(meeting: Meeting, form: PublicRegistrationForm, **context) -> str:
     """The form page; the kept page (form_page.serve) gives its own places (holes) and no counts."""
+    form.show_empty_rows()
     if "counts" not in context:
         context.update(counts=waitlist.visit_counts(meeting),
                        signup_counts=waitlist.session_counts(meeting, form.signup_sessions))

@@ -178,14 +178,16 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     registration.known_position = None if has_place else counts[RegistrationStatus.waitlisted] + 1
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
     token = registration.set_new_token()
-    db.session.flush()
     companions = data.get("companions") or []
     if companions:  # every place of the delegate and their companions locked at once: visits, then sessions
         waitlist.lock_visits([visit.id for visit in visits] + [visit_id for row in companions for visit_id in row.visits])
         waitlist.lock_places(waitlist.SESSIONS, [session.id for session in sessions]
                              + [session_id for row in companions for session_id in row.signups])
-    waitlist.book(registration, visits, promotions)
-    waitlist.sign_up(registration, sessions, promotions)
+    # The places' locks and counts need nothing of this registration's (its row has no bookings yet): it is
+    # written with its bookings in one flush below, not once before them.
+    with db.session.no_autoflush:
+        waitlist.book(registration, visits, promotions)
+        waitlist.sign_up(registration, sessions, promotions)
     companion_rules.add_companions(registration, companions, promotions)
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])

@@ -21,9 +21,9 @@ from tests.test_registration import form_data, token_of
 FORM_QUERIES_FIRST = 8
 FORM_QUERIES = 5
 # The questions are read once, to build the form (issue 14); the private link has its own row. The e-mail's
-# look-up shares the meeting's counts; the duplicate is found under the lock only. The confirmation's text is
-# written after the commit, in a second short transaction (its BEGIN and UPDATE counted here).
-REGISTRATION_QUERIES = 14
+# look-up shares the meeting's counts; the duplicate is found under the lock only. The confirmation is queued with
+# its decision and written by the sender: no second transaction (it was 14 statements with one).
+REGISTRATION_QUERIES = 12
 
 
 def statements_of(app, call) -> tuple[object, list[str]]:

@@ -9,6 +9,8 @@ new delegate's browser each time: it fetches the form (for its CSRF token and th
 then posts it with one or two picks; the POST must answer 303. Prints registrations per second
 (form + POST, wall clock), p50 and p95 of the POST, errors, and checks on the database that no visit
 is overbooked and every accepted registration is saved. Target: 150 registrations/s, p95 under 150 ms.
+Then times `flask send-mail` writing and "sending" (no mail server) the confirmations the run queued: their
+texts are written by the sender, from the decision queued with each, not by the registration's request.
 """
 import argparse
 import itertools
@@ -83,6 +85,14 @@ def one_run(args, number: int) -> dict:
     print(f"  {rate:.0f} registrations per second; POST p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
           f"{len(results.errors)} errors")
     problems = report_errors_and_database(args.database_url, places, results)
+    # The confirmations' texts are written by the sender, not by the registrations' requests: what that costs.
+    started = clock.monotonic()
+    sender = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "send-mail", "--limit", "1000000"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    took = clock.monotonic() - started
+    print(f"  send-mail (no mail server: written and logged): {sender.stdout.strip()} in {took:.1f} s, "
+          f"{1000 * took / max(len(results.accepted), 1):.1f} ms per registration")
+    problems += sender.returncode != 0 or "0 still queued" not in sender.stdout
     if not args.keep:
         drop_database(args.database_url)
     return {"rate": rate, "p50": p50, "p95": p95, "errors": len(results.errors) + problems}

@@ -315,6 +315,7 @@ def fill_places(kind: PlaceKind, place_ids, promotions: Promotions, counts: dict
             select(kind.place.id, kind.place.capacity).where(kind.place.id.in_(place_ids))
         ).all())
     booking_model = kind.booking
+    promoted = False
     for place_id in sorted(place_ids):
         count = counts[place_id]
         free = (capacities.get(place_id) or 0) - count.booked
@@ -332,7 +333,9 @@ def fill_places(kind: PlaceKind, place_ids, promotions: Promotions, counts: dict
             getattr(promotions, kind.promoted).append(booking)
         count.booked += len(waiting)
         count.waitlisted -= len(waiting)
-    db.session.flush()
+        promoted = promoted or bool(waiting)
+    if promoted:
+        db.session.flush()
 
 
 def fill_visits(visit_ids, promotions: Promotions, counts: dict[int, VisitCount] | None = None,

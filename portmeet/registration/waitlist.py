@@ -23,9 +23,10 @@ imports this module for the positions it prints, so this module never imports ma
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy import and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -67,13 +68,57 @@ VISITS = PlaceKind("visits", FieldVisit, VisitBooking, "visit_id", "bookings", "
 SESSIONS = PlaceKind("sessions", ProgrammeSession, SessionSignup, "session_id", "signups", "signups")
 
 
+# --- the statements of every registration, built once (bound parameters; SQLAlchemy caches their SQL) -------
+
+def _ids():
+    return bindparam("ids", expanding=True)
+
+
+_LOCK_MEETING = select(Meeting.capacity).where(Meeting.id == bindparam("meeting_id")).with_for_update()
+_REGISTRATION_COUNTS = (select(Registration.status, func.count())
+                        .where(Registration.meeting_id == bindparam("meeting_id")).group_by(Registration.status))
+_STATUSES = list(RegistrationStatus)
+_REGISTRATION_COUNTS_AND_ID = select(
+    *(func.count().filter(Registration.status == status) for status in _STATUSES),
+    func.max(Registration.id).filter(Registration.email_normalized == bindparam("email")),
+).where(Registration.meeting_id == bindparam("meeting_id"))
+
+
+@functools.cache
+def _lock_places_statement(kind: PlaceKind):
+    return select(kind.place.id, kind.place.capacity).where(kind.place.id.in_(_ids())).order_by(kind.place.id) \
+        .with_for_update()
+
+
+@functools.cache
+def _place_counts_statement(kind: PlaceKind):
+    return (select(kind.key_column, kind.booking.status, func.count())
+            .where(kind.key_column.in_(_ids()), kind.booking.status != BookingStatus.cancelled)
+            .group_by(kind.key_column, kind.booking.status))
+
+
+@functools.cache
+def _eligible_counts_statement(kind: PlaceKind):
+    booking, place = kind.booking, kind.place
+    # The bookings of these places, less those of the (few) delegates of their meeting not confirmed: not a join
+    # to every registration, which PostgreSQL plans as a nested loop over all of them while the statistics of a
+    # busy first day of registration lag behind (6 ms at 1,000 delegates, under the places' locks; this: 0.8 ms).
+    not_confirmed = select(Registration.id).where(
+        Registration.meeting_id.in_(select(place.meeting_id).where(place.id.in_(_ids()))),
+        Registration.status.in_([status for status in RegistrationStatus if status != RegistrationStatus.confirmed]))
+    return (select(kind.key_column, booking.status, func.count())
+            .where(kind.key_column.in_(_ids()), booking.status != BookingStatus.cancelled,
+                   booking.registration_id.not_in(not_confirmed))
+            .group_by(kind.key_column, booking.status))
+
+
 # --- locks ----------------------------------------------------------------------------------------
 
 def lock_meeting(meeting: Meeting) -> None:
     """Take the meeting's row lock: first of every change of places (see the module's lock order).
     Its capacity is read again under the lock: one read earlier in the request (by the form) may have
     been changed by the host whose lock this one waited for."""
-    capacity = db.session.scalar(select(Meeting.capacity).where(Meeting.id == meeting.id).with_for_update())
+    capacity = db.session.scalar(_LOCK_MEETING, {"meeting_id": meeting.id})
     if capacity is not None and meeting.capacity != capacity:
         set_committed_value(meeting, "capacity", capacity)
 
@@ -84,9 +129,7 @@ def lock_places(kind: PlaceKind, place_ids) -> None:
     place_ids = sorted(set(place_ids or ()))
     if place_ids:
         model = kind.place
-        rows = db.session.execute(
-            select(model.id, model.capacity).where(model.id.in_(place_ids)).order_by(model.id).with_for_update()
-        ).all()
+        rows = db.session.execute(_lock_places_statement(kind), {"ids": place_ids}).all()
         for place_id, capacity in rows:
             place = db.session.identity_map.get(identity_key(model, place_id))
             if place is not None and place.capacity != capacity:
@@ -116,11 +159,7 @@ def place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
     counts = {place.id: VisitCount(place.capacity or 0) for place in places}
     if not counts:
         return counts
-    rows = db.session.execute(
-        select(kind.key_column, kind.booking.status, func.count())
-        .where(kind.key_column.in_(counts.keys()), kind.booking.status != BookingStatus.cancelled)
-        .group_by(kind.key_column, kind.booking.status)
-    )
+    rows = db.session.execute(_place_counts_statement(kind), {"ids": list(counts)})
     for place_id, status, number in rows:
         setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
     return counts
@@ -152,10 +191,7 @@ def session_counts(meeting: Meeting, sessions: list[ProgrammeSession] | None = N
 
 def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     """How many registrations of the meeting are confirmed, waitlisted, cancelled."""
-    rows = db.session.execute(
-        select(Registration.status, func.count()).where(Registration.meeting_id == meeting.id)
-        .group_by(Registration.status)
-    )
+    rows = db.session.execute(_REGISTRATION_COUNTS, {"meeting_id": meeting.id})
     counts = dict.fromkeys(RegistrationStatus, 0)
     counts.update({RegistrationStatus(status): number for status, number in rows})
     return counts
@@ -164,13 +200,8 @@ def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
 def registration_counts_and_id(meeting: Meeting, email_normalized: str) -> tuple[dict[RegistrationStatus, int], int | None]:
     """`registration_counts`, and the id of the meeting's registration with this (normalised) e-mail if any, in
     one query (a registration reads both under the meeting's lock)."""
-    statuses = list(RegistrationStatus)
-    row = db.session.execute(
-        select(*(func.count().filter(Registration.status == status) for status in statuses),
-               func.max(Registration.id).filter(Registration.email_normalized == email_normalized))
-        .where(Registration.meeting_id == meeting.id)
-    ).one()
-    return dict(zip(statuses, row[:-1])), row[-1]
+    row = db.session.execute(_REGISTRATION_COUNTS_AND_ID, {"meeting_id": meeting.id, "email": email_normalized}).one()
+    return dict(zip(_STATUSES, row[:-1])), row[-1]
 
 
 def meeting_is_full(meeting: Meeting) -> bool:
@@ -185,19 +216,7 @@ def eligible_counts(visit_ids, kind: PlaceKind = VISITS) -> dict[int, VisitCount
     counts = {place_id: VisitCount(0) for place_id in visit_ids}
     if not counts:
         return counts
-    booking, place = kind.booking, kind.place
-    # The bookings of these places, less those of the (few) delegates of their meeting not confirmed: not a join
-    # to every registration, which PostgreSQL plans as a nested loop over all of them while the statistics of a
-    # busy first day of registration lag behind (6 ms at 1,000 delegates, under the places' locks; this: 0.8 ms).
-    not_confirmed = select(Registration.id).where(
-        Registration.meeting_id.in_(select(place.meeting_id).where(place.id.in_(counts.keys()))),
-        Registration.status.in_([status for status in RegistrationStatus if status != RegistrationStatus.confirmed]))
-    rows = db.session.execute(
-        select(kind.key_column, booking.status, func.count())
-        .where(kind.key_column.in_(counts.keys()), booking.status != BookingStatus.cancelled,
-               booking.registration_id.not_in(not_confirmed))
-        .group_by(kind.key_column, booking.status)
-    )
+    rows = db.session.execute(_eligible_counts_statement(kind), {"ids": list(counts)})
     for place_id, status, number in rows:
         setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
     return counts

@@ -120,7 +120,8 @@ def database_backends(url: str) -> list[int]:
     engine = create_engine(url)
     with engine.connect() as connection:
         pids = list(connection.execute(text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalars())
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'")).scalars())
     engine.dispose()
     return pids
 
@@ -129,7 +130,10 @@ def backends_cpu(pids: list[int]) -> float:
     """CPU seconds (user and system) the processes have used so far, from /proc."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a connection the pool closed meanwhile
+            continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return total / os.sysconf("SC_CLK_TCK")
 

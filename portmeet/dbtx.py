@@ -30,7 +30,7 @@ def writing() -> None:
 
 def commit_keeping_objects() -> None:
     """Commit without expiring the session's objects: what was just written is what they hold, so the work
-    after the commit (an e-mail written outside the locks, the page's message) reads them without loading
+    after the commit (the page's message after a registration) reads them without loading
     each one again. Only where nothing else may have changed them in between."""
     session = db.session()
     session.expire_on_commit = False

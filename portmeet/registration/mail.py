@@ -88,18 +88,23 @@ def _signup_lines(registration: Registration) -> list[tuple[ProgrammeSession, st
     return [(s.session, s.status.value, positions.get(s.id)) for s in registration.signups]
 
 
-def render(template: str, registration: Registration, decided: dict | None = None, **context) -> str:
-    """The text of an e-mail to the delegate from templates/registration/mail/, with their status,
-    picks and a working link to their own page (`private_url`); `decided`: the status and picks as a
-    confirmation's decision recorded them (`_decided_lines`), instead of as they are now."""
-    meeting = registration.meeting
-    lines = decided if decided is not None else {
+def _lines_now(registration: Registration) -> dict:
+    """The status and picks an e-mail prints, as they are now."""
+    return {
         "delegate_status": registration.status.value,
         "position": waitlist.registration_position(registration),
         "visits": _visit_lines(registration),
         "signups": _signup_lines(registration),
         "companions": companions.picks_of(registration),
     }
+
+
+def render(template: str, registration: Registration, lines: dict | None = None, **context) -> str:
+    """The text of an e-mail to the delegate from templates/registration/mail/, with their status,
+    picks and a working link to their own page (`private_url`); `lines`: the status and picks when the
+    caller has them (a confirmation's recorded decision), else as they are now (`_lines_now`)."""
+    meeting = registration.meeting
+    lines = lines if lines is not None else _lines_now(registration)
     return render_template(
         f"registration/mail/{template}.txt",
         registration=registration,
@@ -137,10 +142,10 @@ def _confirmation(registration: Registration, token: str, decision: dict | None 
     queued) when given, else from the registration as it is."""
     registration._mail_token = token  # the link just issued serves every URL of this e-mail
     link = external_url("registration.show", token=token)
-    decided = _decided_lines(decision) if decision is not None else None
-    status = decision["status"] if decision is not None else registration.status.value
-    subject = _("your registration is confirmed") if status == "confirmed" else _("you are on the waiting list")
-    return subject_line(registration, subject), render("confirmation", registration, decided, link=link,
+    lines = _decided_lines(decision) if decision is not None else _lines_now(registration)
+    subject = (_("your registration is confirmed") if lines["delegate_status"] == "confirmed"
+               else _("you are on the waiting list"))
+    return subject_line(registration, subject), render("confirmation", registration, lines, link=link,
                                                         calendar_link=_calendar_link(token))
 
 
@@ -160,16 +165,17 @@ def queue_confirmation_intent(registration: Registration, token: str) -> None:
     """Under the locks, with the (flushed) registration: the confirmation's row and what was decided."""
     message = queue(registration.email, "", "")
     message.confirmation_for = registration.id
+    lines = _lines_now(registration)  # what `_decided_lines` reads back, by ids
     message.decision = {
         "token": token,
         "base_url": base_url(),  # in development without PORTMEET_BASE_URL, the address the delegate used
-        "status": registration.status.value,
-        "position": waitlist.registration_position(registration),
-        "visits": [[visit.id, status, position] for visit, status, position in _visit_lines(registration)],
-        "signups": [[session.id, status, position] for session, status, position in _signup_lines(registration)],
+        "status": lines["delegate_status"],
+        "position": lines["position"],
+        "visits": [[visit.id, status, position] for visit, status, position in lines["visits"]],
+        "signups": [[session.id, status, position] for session, status, position in lines["signups"]],
         "companions": [[entry.companion.id, [[pick.is_visit, pick.place.id, pick.status, pick.position]
                                               for pick in entry.picks]]
-                       for entry in companions.picks_of(registration)],
+                       for entry in lines["companions"]],
     }
 
 

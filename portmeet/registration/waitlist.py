@@ -153,16 +153,20 @@ class VisitCount:
         return max(self.capacity - self.booked, 0)
 
 
+def _counted(counts: dict[int, VisitCount], rows) -> dict[int, VisitCount]:
+    """`counts` with the (place id, booking status, number) rows of a count statement added."""
+    for place_id, status, number in rows:
+        setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
+    return counts
+
+
 def place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
     """Booked and waitlisted counts of these visits or sessions (anything with `id` and `capacity`), in one
     query."""
     counts = {place.id: VisitCount(place.capacity or 0) for place in places}
     if not counts:
         return counts
-    rows = db.session.execute(_place_counts_statement(kind), {"ids": list(counts)})
-    for place_id, status, number in rows:
-        setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
-    return counts
+    return _counted(counts, db.session.execute(_place_counts_statement(kind), {"ids": list(counts)}))
 
 
 def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
@@ -216,10 +220,7 @@ def eligible_counts(visit_ids, kind: PlaceKind = VISITS) -> dict[int, VisitCount
     counts = {place_id: VisitCount(0) for place_id in visit_ids}
     if not counts:
         return counts
-    rows = db.session.execute(_eligible_counts_statement(kind), {"ids": list(counts)})
-    for place_id, status, number in rows:
-        setattr(counts[place_id], "booked" if status == BookingStatus.booked else "waitlisted", number)
-    return counts
+    return _counted(counts, db.session.execute(_eligible_counts_statement(kind), {"ids": list(counts)}))
 
 
 # --- positions ------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def main() -> None:
         register(10**7, measure=False)
         print(f"{len(statements)} statements for the form and one registration:")
         for statement in statements:
-            print("  " + " ".join(statement.split())[:160])
+            print("  " + " ".join(statement.split())[:int(os.environ.get("STATEMENT_WIDTH", 160))])
     backends = database_backends(args.database_url)
     database_cpu = -backends_cpu(backends)
     for number in range(args.delegates):

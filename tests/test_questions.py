@@ -153,6 +153,21 @@ def test_required_questions_and_the_tick_box(app, host, meeting):
     token_of(register(host, meeting, **{hotel.field_name: "Bristol", consent.field_name: "y"}))
 
 
+def test_a_question_added_while_delegates_register_is_asked_by_the_next_form(app, host, meeting):
+    """A meeting asking no questions costs its registrations no query for them (kept per worker process with
+    the meeting's content version); the host's new question is asked and checked at once all the same."""
+    token_of(register(host, meeting, email="first@example.org"))
+    hotel = add_question(host, meeting, label="Hotel", kind="text", required="y")
+    assert hotel.field_name in host.get(f"/meetings/{meeting.slug}/register").get_data(as_text=True)
+    response = register(host, meeting, email="second@example.org")
+    assert response.status_code == 400
+    assert error_beside(response, hotel.field_name) == "This field is required."
+    token_of(register(host, meeting, email="second@example.org", **{hotel.field_name: "Bristol"}))
+    assert answers(app, hotel.id) == ["Bristol"]
+    assert host.post_form(f"/manage/meetings/{meeting.slug}/questions/{hotel.id}/hide", {"hidden": "y"}).status_code == 303
+    token_of(register(host, meeting, email="third@example.org"))  # hidden: no longer asked
+
+
 def test_a_visits_question_is_asked_only_of_those_who_pick_it(app, host, meeting, make_visit):
     terminal = make_visit(meeting, title="Container terminal", capacity=10)
     museum = make_visit(meeting, title="Museum", start_time=time(9), end_time=time(10))

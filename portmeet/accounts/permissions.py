@@ -19,10 +19,10 @@ def can_manage(user: User, meeting: Meeting) -> bool:
     ) is not None
 
 
-def get_public_meeting_or_404(slug: str, *options) -> Meeting:
-    """The meeting with this slug if the public may see it (not a draft); 404 otherwise. `options` load more
-    with it (e.g. its visits, in the same query)."""
-    meeting = public_meeting_or_none(slug, *options)
+def get_public_meeting_or_404(slug: str, *, with_visits: bool = False) -> Meeting:
+    """The meeting with this slug if the public may see it (not a draft); 404 otherwise. `with_visits` loads
+    its visits in the same query."""
+    meeting = public_meeting_or_none(slug, with_visits=with_visits)
     if meeting is None:
         abort(404)
     return meeting

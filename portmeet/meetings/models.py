@@ -111,6 +111,12 @@ class Meeting(db.Model):
 
         return [self.start_date + timedelta(days=n) for n in range((self.end_date - self.start_date).days + 1)]
 
+    @property
+    def content_key(self) -> tuple:
+        """What a per-process cache of things made from this meeting's content is keyed by: its id, its creation
+        time (tells apart a later meeting given the same id: SQLite reuses the highest) and its content version."""
+        return (self.id, self.created_at, self.content_version)
+
     def local_now(self) -> datetime:
         return local_now(self.timezone)
 

@@ -8,7 +8,8 @@ from datetime import date, time
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portmeet import audit, uploads
 from portmeet.accounts.models import MeetingRole, User
@@ -172,11 +173,15 @@ def publish(meeting: Meeting, by: User | None = None) -> None:
     audit.record(meeting, "meeting.published", by, subject=meeting)
 
 
-def public_meeting_or_none(slug: str, *options) -> Meeting | None:
-    """The public meeting with this slug; `options` load more with it (e.g. its visits, in the same query)."""
-    return db.session.scalars(
-        select(Meeting).where(Meeting.slug == slug, Meeting.status.in_(PUBLIC_STATUSES)).options(*options)
-    ).unique().first()
+_PUBLIC_MEETING = select(Meeting).where(Meeting.slug == bindparam("slug"), Meeting.status.in_(PUBLIC_STATUSES))
+# Built once: the registration form's POST reads it on every registration.
+_PUBLIC_MEETING_WITH_VISITS = _PUBLIC_MEETING.options(joinedload(Meeting.visits))
+
+
+def public_meeting_or_none(slug: str, *, with_visits: bool = False) -> Meeting | None:
+    """The public meeting with this slug; `with_visits` loads its visits in the same query."""
+    return db.session.scalars(_PUBLIC_MEETING_WITH_VISITS if with_visits else _PUBLIC_MEETING,
+                              {"slug": slug}).unique().first()
 
 
 def public_meetings(today: date) -> tuple[list[Meeting], list[Meeting]]:

@@ -294,7 +294,7 @@ def add_question_fields(form, meeting, registration=None, *, fill: bool = False)
     answers = service.answers_of(registration) if registration is not None and fill else {}
     formdata = form.meta.wrap_formdata(form, request.form if request.method == "POST" else None)
     pairs = []
-    for question in service.questions_of(meeting, include_hidden=False):
+    for question in service.form_questions(meeting):
         name = question.field_name
         field = form.meta.bind_field(form, unbound_field(question, meeting, language),
                                      {"name": name, "prefix": form._prefix})

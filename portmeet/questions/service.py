@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 
 from portmeet import audit
 from portmeet.extensions import db
+from portmeet.fragments import kept
 from portmeet.i18n import LANGUAGES
 from portmeet.meetings.models import Meeting
 from portmeet.questions.models import CHOICE_KINDS, Answer, Question, QuestionKind
@@ -31,6 +32,15 @@ def questions_of(meeting: Meeting, *, include_hidden: bool = True) -> list[Quest
     if not include_hidden:
         query = query.where(Question.hidden.is_(False))
     return list(db.session.scalars(query))
+
+
+def form_questions(meeting: Meeting) -> list[Question]:
+    """The questions the registration form asks (hidden ones left out). Most meetings ask none: that is kept
+    per process for the meeting's content version, which every change of a question bumps
+    (meetings/versions.py), so that their registrations cost no query for questions."""
+    if kept(("asks-questions", *meeting.content_key), lambda: bool(questions_of(meeting, include_hidden=False))):
+        return questions_of(meeting, include_hidden=False)
+    return []
 
 
 def other_languages(meeting: Meeting) -> list[str]:

@@ -81,10 +81,8 @@ def serve(meeting: Meeting, render) -> str:
     def render_kept() -> _KeptPage:
         return _kept_page(render(full=full, places_hint=_places_hole, counts={}, signup_counts={}), generate_csrf())
 
-    # The creation time tells apart a meeting from a later one given the same id (SQLite reuses the highest);
-    # the script root is in every link (url_for), and may come from the request (X-Forwarded-Prefix).
-    key = ("registration-page", meeting.id, meeting.created_at, meeting.content_version, current_language(), full,
-           request.script_root)
+    # The script root is in every link (url_for), and may come from the request (X-Forwarded-Prefix).
+    key = ("registration-page", *meeting.content_key, current_language(), full, request.script_root)
     page = kept(key, render_kept)
     counts = {name: waitlist.place_counts(kind, [_Place(place_id, capacity) for hole_kind, place_id, capacity
                                                  in filter(None, page.holes) if hole_kind == name])

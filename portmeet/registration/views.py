@@ -3,7 +3,6 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy.orm import joinedload
 
 from portmeet import audit
 from portmeet.accounts.forms import EmptyForm
@@ -90,7 +89,7 @@ def _fill_form_from(form: RegistrationForm, registration: Registration, with_id_
 def register(slug: str):
     kept_page = form_page.servable()  # a stranger opening the form: its page is kept rendered
     # Otherwise the form lists the visits: loaded with the meeting, in one query.
-    meeting = get_public_meeting_or_404(slug, *(() if kept_page else (joinedload(Meeting.visits),)))
+    meeting = get_public_meeting_or_404(slug, with_visits=not kept_page)
     state = meeting.registration_state()
     if state != "open":
         status = 403 if request.method == "POST" else 200

@@ -84,6 +84,15 @@ _REGISTRATION_COUNTS_AND_ID = select(
 ).where(Registration.meeting_id == bindparam("meeting_id"))
 
 
+def _execute(statement, params: dict):
+    """One of the statements above, run on the session's connection: the ORM's way of executing (about 0.06 ms a
+    statement, on each of the six of a registration) adds nothing to rows of plain columns. Pending changes are
+    flushed first, as `Session.execute` does, unless the caller holds them back (`no_autoflush`)."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection().execute(statement, params)
+
+
 @functools.cache
 def _lock_places_statement(kind: PlaceKind):
     return select(kind.place.id, kind.place.capacity).where(kind.place.id.in_(_ids())).order_by(kind.place.id) \
@@ -118,7 +127,7 @@ def lock_meeting(meeting: Meeting) -> None:
     """Take the meeting's row lock: first of every change of places (see the module's lock order).
     Its capacity is read again under the lock: one read earlier in the request (by the form) may have
     been changed by the host whose lock this one waited for."""
-    capacity = db.session.scalar(_LOCK_MEETING, {"meeting_id": meeting.id})
+    capacity = _execute(_LOCK_MEETING, {"meeting_id": meeting.id}).scalar()
     if capacity is not None and meeting.capacity != capacity:
         set_committed_value(meeting, "capacity", capacity)
 
@@ -129,7 +138,7 @@ def lock_places(kind: PlaceKind, place_ids) -> None:
     place_ids = sorted(set(place_ids or ()))
     if place_ids:
         model = kind.place
-        rows = db.session.execute(_lock_places_statement(kind), {"ids": place_ids}).all()
+        rows = _execute(_lock_places_statement(kind), {"ids": place_ids}).all()
         for place_id, capacity in rows:
             place = db.session.identity_map.get(identity_key(model, place_id))
             if place is not None and place.capacity != capacity:
@@ -166,7 +175,7 @@ def place_counts(kind: PlaceKind, places) -> dict[int, VisitCount]:
     counts = {place.id: VisitCount(place.capacity or 0) for place in places}
     if not counts:
         return counts
-    return _counted(counts, db.session.execute(_place_counts_statement(kind), {"ids": list(counts)}))
+    return _counted(counts, _execute(_place_counts_statement(kind), {"ids": list(counts)}))
 
 
 def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:
@@ -195,7 +204,7 @@ def session_counts(meeting: Meeting, sessions: list[ProgrammeSession] | None = N
 
 def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     """How many registrations of the meeting are confirmed, waitlisted, cancelled."""
-    rows = db.session.execute(_REGISTRATION_COUNTS, {"meeting_id": meeting.id})
+    rows = _execute(_REGISTRATION_COUNTS, {"meeting_id": meeting.id})
     counts = dict.fromkeys(RegistrationStatus, 0)
     counts.update({RegistrationStatus(status): number for status, number in rows})
     return counts
@@ -204,7 +213,7 @@ def registration_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
 def registration_counts_and_id(meeting: Meeting, email_normalized: str) -> tuple[dict[RegistrationStatus, int], int | None]:
     """`registration_counts`, and the id of the meeting's registration with this (normalised) e-mail if any, in
     one query (a registration reads both under the meeting's lock)."""
-    row = db.session.execute(_REGISTRATION_COUNTS_AND_ID, {"meeting_id": meeting.id, "email": email_normalized}).one()
+    row = _execute(_REGISTRATION_COUNTS_AND_ID, {"meeting_id": meeting.id, "email": email_normalized}).one()
     return dict(zip(_STATUSES, row[:-1])), row[-1]
 
 
@@ -220,7 +229,7 @@ def eligible_counts(visit_ids, kind: PlaceKind = VISITS) -> dict[int, VisitCount
     counts = {place_id: VisitCount(0) for place_id in visit_ids}
     if not counts:
         return counts
-    return _counted(counts, db.session.execute(_eligible_counts_statement(kind), {"ids": list(counts)}))
+    return _counted(counts, _execute(_eligible_counts_statement(kind), {"ids": list(counts)}))
 
 
 # --- positions ------------------------------------------------------------------------------------

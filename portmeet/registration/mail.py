@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from portmeet.direct_insert import insert_with_children
 from portmeet.extensions import db
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
@@ -46,10 +47,15 @@ _HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 # --- queueing ---------------------------------------------------------------------------------------
 
-def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
+def queue(recipient: str, subject: str, body: str, *, decision: dict | None = None,
+          confirmation_for: int | None = None) -> OutboxMessage:
     subject = _HEADER_CONTROL.sub(" ", subject).strip()  # a title typed with a line break stays one header
-    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body, created_at=utcnow())
-    db.session.add(message)
+    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body, created_at=utcnow(),
+                            decision=decision, confirmation_for=confirmation_for)
+    if decision is None:
+        db.session.add(message)
+    else:  # a confirmation, queued under the registration's locks: its INSERT straight away, not the ORM's flush
+        insert_with_children(message)
     if has_app_context():
         g.portmeet_mail_queued = True  # tells the after-request sender there is something to send
     return message
@@ -163,10 +169,8 @@ def queue_confirmation(registration: Registration, token: str) -> None:
 
 def queue_confirmation_intent(registration: Registration, token: str) -> None:
     """Under the locks, with the (flushed) registration: the confirmation's row and what was decided."""
-    message = queue(registration.email, "", "")
-    message.confirmation_for = registration.id
     lines = _lines_now(registration)  # what `_decided_lines` reads back, by ids
-    message.decision = {
+    queue(registration.email, "", "", confirmation_for=registration.id, decision={
         "token": token,
         "base_url": base_url(),  # in development without PORTMEET_BASE_URL, the address the delegate used
         "status": lines["delegate_status"],
@@ -176,7 +180,7 @@ def queue_confirmation_intent(registration: Registration, token: str) -> None:
         "companions": [[entry.companion.id, [[pick.is_visit, pick.place.id, pick.status, pick.position]
                                               for pick in entry.picks]]
                        for entry in lines["companions"]],
-    }
+    })
 
 
 def _decided_lines(decision: dict) -> dict:

@@ -8,6 +8,8 @@ object too, so nothing is left to load), the keys of the objects its many-to-one
 parent's key in its children's rows. The objects then join the session as persistent rows; anything changed or
 added afterwards is the ORM's flush, as everywhere else.
 """
+import functools
+
 from sqlalchemy import insert, inspect
 from sqlalchemy.orm import RelationshipDirection, make_transient_to_detached
 
@@ -38,6 +40,11 @@ def _row(obj) -> dict:
     return values
 
 
+@functools.cache
+def _insert_statement(table, returned: tuple[str, ...]):
+    return insert(table).returning(*(table.c[key] for key in returned), sort_by_parameter_order=True)
+
+
 def _insert(objects: list) -> None:
     """INSERT new objects of one class in one statement (one each if they hold different columns); their primary
     keys, and what the database filled in, come back in order and are set on them."""
@@ -50,7 +57,7 @@ def _insert(objects: list) -> None:
         return
     mapper = inspect(objects[0]).mapper
     returned = [column for column in mapper.local_table.columns if column.key not in rows[0]]
-    statement = insert(mapper.local_table).returning(*returned, sort_by_parameter_order=True)
+    statement = _insert_statement(mapper.local_table, tuple(column.key for column in returned))
     for obj, values in zip(objects, db.session.connection().execute(statement, rows)):
         for column, value in zip(returned, values):
             setattr(obj, mapper.get_property_by_column(column).key, value)

@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PORT ?= 5000
 
-.PHONY: run setup system test test-fast demo clean translations extract-messages lint
+.PHONY: run setup system test test-fast screenshots demo clean translations extract-messages lint
 
 # Development is an explicit choice: without it the app runs as production (strong SECRET_KEY required).
-setup run test test-fast: export PORTMEET_ENV := development
+setup run test test-fast screenshots: export PORTMEET_ENV := development
 AXE := node_modules/axe-core/axe.min.js
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
@@ -54,13 +54,18 @@ PYTEST_PARALLEL = -p xdist -n $(TEST_WORKERS) --dist loadgroup
 # Compiled modules are kept (in __pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: else each
 # worker rewrites the asserts of every test module again, and every app process a test starts compiles portmeet
 # again (seconds of CPU per worker).
-test test-fast: export PYTHONDONTWRITEBYTECODE :=
+test test-fast screenshots: export PYTHONDONTWRITEBYTECODE :=
 
 test: system $(BIN)/activate translations $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(BIN)/activate translations
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser" $(PYTEST_ARGS)
+
+# The browser tests, saving each page they check at phone and desktop width as tests/artifacts/*.jpg.
+screenshots: export PORTMEET_SCREENSHOTS := 1
+screenshots: system $(BIN)/activate translations $(AXE)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance/portmeet.sqlite

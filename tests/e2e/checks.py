@@ -1,14 +1,17 @@
 """What every page must pass in a real browser, and the steps the journeys share.
 
-`check_page` saves a screenshot (JPEG) under tests/artifacts/, then checks: no horizontal scrolling, every input
-labelled, no serious or critical axe-core violation, nothing blocked by the Content-Security-Policy.
+`check_page` checks: no horizontal scrolling, every input labelled, no serious or critical axe-core violation,
+nothing blocked by the Content-Security-Policy; with PORTMEET_SCREENSHOTS=1 (`make screenshots`) it first saves the
+page as a JPEG under tests/artifacts/, for a person to look at (not in every run: about 5 s of the suite).
 `check_page_at_both_widths` does so at phone and at desktop width, on the same page in the same state: a journey
 runs once, its pages are checked at both widths (the layout differs by CSS alone, no script reads the width).
 """
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SCREENSHOTS = os.environ.get("PORTMEET_SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
@@ -32,10 +35,11 @@ ERRORS_NOT_NEXT_TO_THEIR_FIELD = """() => [...document.querySelectorAll('[aria-i
 
 
 def check_page(page, name: str) -> None:
-    """Screenshot, then: no horizontal scrolling, every input labelled, no serious axe violation, CSP kept."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # JPEG: for a person to look at, and encoded in half the time of a PNG of the whole page.
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.width_name}.jpg"), full_page=True, type="jpeg", quality=85)
+    """(A screenshot,) then: no horizontal scrolling, every input labelled, no serious axe violation, CSP kept."""
+    if SCREENSHOTS:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        # JPEG: for a person to look at, and encoded in half the time of a PNG of the whole page.
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{page.width_name}.jpg"), full_page=True, type="jpeg", quality=85)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
         f"{name} scrolls sideways at {page.width_name} width"
     assert page.evaluate(UNLABELLED_INPUTS) == [], f"{name}: inputs without a label"

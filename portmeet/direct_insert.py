@@ -33,8 +33,9 @@ def _row(obj) -> dict:
             continue
         if prop.key not in held:
             default = column.default
-            if default is None and column.server_default is not None:
-                continue  # the database's own default: returned by the INSERT (`_insert`)
+            if (default is None and column.server_default is not None) or \
+                    (default is not None and (default.is_clause_element or default.is_sequence)):
+                continue  # computed by the database: returned by the INSERT (`_insert`)
             held[prop.key] = None if default is None else default.arg(None) if default.is_callable else default.arg
         values[column.key] = held[prop.key]
     return values

@@ -1,4 +1,4 @@
-"""New rows written by one Core INSERT per table and put in the session as if loaded, instead of the ORM's flush.
+"""New rows written by direct INSERTs and put in the session as if loaded, instead of by the ORM's flush.
 
 A registration writes a new row, its private link and its picks under the meeting's lock. The ORM's unit of
 work (dependency sorting, cascades, attribute history) spent 1.5 ms of CPU on those three or four rows, where
@@ -6,18 +6,23 @@ executing the same INSERTs costs half that (issue 16; benchmarks/profile_registr
 flush would have written, and no more: each column the object holds, else the column's default (set on the
 object too, so nothing is left to load), the keys of the objects its many-to-one relationships point to, and the
 parent's key in its children's rows. The objects then join the session as persistent rows; anything changed or
-added afterwards is the ORM's flush, as everywhere else.
+added afterwards is the ORM's flush, as everywhere else; a rollback takes them out of the session again. On
+PostgreSQL a table's new rows go in one INSERT; SQLite (the development database) gets one per row.
 """
 import functools
 
-from sqlalchemy import insert, inspect
-from sqlalchemy.orm import RelationshipDirection, make_transient_to_detached
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import RelationshipDirection, Session, make_transient_to_detached
 
 from portmeet.extensions import db
 
+_INSERTED = "portmeet_direct_inserts"  # session.info: the objects written here in its current transaction
+
 
 def _row(obj) -> dict:
-    """The row the ORM's flush would write for a new object (primary key left to the database)."""
+    """The row the ORM's flush would write for a new object (primary key left to the database). Like the flush,
+    a column given no value, or None where it has a default, takes its default; one with neither is left out
+    of the INSERT (NULL, never JSON's `null`)."""
     state = inspect(obj)
     mapper, held = state.mapper, state.dict
     values = {}
@@ -31,12 +36,15 @@ def _row(obj) -> dict:
         column = prop.columns[0]
         if column.table is not mapper.local_table or (column.primary_key and held.get(prop.key) is None):
             continue
-        if prop.key not in held:
-            default = column.default
-            if (default is None and column.server_default is not None) or \
-                    (default is not None and (default.is_clause_element or default.is_sequence)):
+        default = column.default
+        if held.get(prop.key) is None and (prop.key not in held or default is not None
+                                           or column.server_default is not None):
+            if default is None and column.server_default is None:
+                held[prop.key] = None  # NULL: nothing to write, nothing to load
+                continue
+            if default is None or default.is_clause_element or default.is_sequence:
                 continue  # computed by the database: returned by the INSERT (`_insert`)
-            held[prop.key] = None if default is None else default.arg(None) if default.is_callable else default.arg
+            held[prop.key] = default.arg(None) if default.is_callable else default.arg
         values[column.key] = held[prop.key]
     return values
 
@@ -56,8 +64,10 @@ def _insert(objects: list) -> None:
         for obj in objects:
             _insert([obj])
         return
-    mapper = inspect(objects[0]).mapper
-    returned = [column for column in mapper.local_table.columns if column.key not in rows[0]]
+    state = inspect(objects[0])
+    mapper = state.mapper
+    returned = [column for column in mapper.local_table.columns
+                if mapper.get_property_by_column(column).key not in state.dict]
     statement = _insert_statement(mapper.local_table, tuple(column.key for column in returned))
     for obj, values in zip(objects, db.session.connection().execute(statement, rows)):
         for column, value in zip(returned, values):
@@ -83,3 +93,19 @@ def insert_with_children(parent, *collections: str) -> None:
     for obj in (parent, *children):
         make_transient_to_detached(obj)
     db.session.add(parent)  # its children follow by cascade, as loaded rows: no INSERT at the next flush
+    db.session.info.setdefault(_INSERTED, []).extend((parent, *children))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    """Rolled back, these rows never existed: out of the session with them, as the ORM does with the pending
+    objects of a rolled-back flush (else their ids, which SQLite hands out again, would clash with the next
+    rows'). The project uses no savepoints; a rollback to one would leave them in."""
+    for obj in session.info.pop(_INSERTED, ()):
+        if obj in session:
+            session.expunge(obj)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_INSERTED, None)

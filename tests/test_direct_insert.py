@@ -1,11 +1,22 @@
 """A registration's rows written by direct INSERTs (portmeet/direct_insert.py, the registration's hot path) are
 the rows the ORM's flush writes, and the objects are the session's loaded rows afterwards."""
-from sqlalchemy import inspect, select
+import pytest
+from sqlalchemy import func, inspect, select
 
 from portmeet.direct_insert import insert_with_children
 from portmeet.extensions import db
 from portmeet.meetings.models import Meeting
-from portmeet.registration.models import BookingStatus, Registration, RegistrationStatus, VisitBooking
+from portmeet.registration import service
+from portmeet.registration.companions import CompanionData
+from portmeet.registration.errors import RegistrationError
+from portmeet.registration.models import (
+    BookingStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationLink,
+    RegistrationStatus,
+    VisitBooking,
+)
 from portmeet.timeutil import utcnow
 
 
@@ -57,3 +68,40 @@ def test_a_registration_written_directly_is_the_row_the_orm_writes(app, make_mee
         db.session.commit()
         assert row(Registration, direct.id)["organisation"] == "Bilbao Port Authority"
         assert row(VisitBooking, booking_of[direct.id])["status"] == BookingStatus.booked
+
+
+def test_a_registration_refused_after_its_rows_were_written_leaves_nothing_behind(app, make_meeting, make_visit):
+    """A partner's row refused once the delegate's rows are written: the rollback takes them out of the session
+    too, so the next registration of the same session is written and kept (SQLite hands out the same id again)."""
+    meeting = make_meeting()
+    visit = make_visit(meeting, title="Container terminal", capacity=5)
+    data = dict(first_name="Ana", last_name="Ruiz", organisation="Port of Valencia", country="ES", visits=[visit.id])
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting.id)
+        with pytest.raises(RegistrationError) as refusal:
+            service.register(meeting, {**data, "email": "ana@example.org",
+                                       "companions": [CompanionData(first_name="", last_name="Ruiz", country="ES")]})
+        refused = refusal.value.__traceback__.tb_next.tb_frame.f_locals["registration"]  # as a logged error keeps it
+        db.session.rollback()
+        assert refused not in db.session and not inspect(refused).persistent
+        registration, _token = service.register(db.session.get(Meeting, meeting.id),
+                                                {**data, "email": "luis@example.org"})
+        db.session.commit()
+        assert db.session.scalars(select(Registration.email)).all() == ["luis@example.org"]
+        assert db.session.scalar(select(func.count()).select_from(RegistrationLink)) == 1
+        assert [(b.visit_id, b.status) for b in registration.bookings] == [(visit.id, BookingStatus.booked)]
+
+
+def test_a_value_left_out_or_none_is_written_as_the_orm_writes_it(app):
+    """None on a column with a default takes the default; a column given nothing is NULL (not JSON's null)."""
+    with app.app_context():
+        by_orm = OutboxMessage(recipient="ana@example.org", subject="Hello", body="", attempts=None)
+        db.session.add(by_orm)
+        db.session.flush()
+        direct = OutboxMessage(recipient="ana@example.org", subject="Hello", body="", attempts=None)
+        insert_with_children(direct)
+        db.session.commit()
+        for message in (by_orm, direct):
+            assert db.session.execute(select(OutboxMessage.attempts, OutboxMessage.decision.is_(None))
+                                      .where(OutboxMessage.id == message.id)).one() == (0, True)
+        assert direct.attempts == 0 and direct.decision is None

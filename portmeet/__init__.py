@@ -59,7 +59,7 @@ def create_app(config_class: type | None = None) -> Flask:
     app.register_blueprint(meetings_bp)
     _register_optional_blueprints(app)
     register_error_handlers(app)
-    from portmeet.registration.mail import show_mail_in_console
+    from portmeet.registration.outbox import show_mail_in_console
 
     show_mail_in_console(app)
     security.init_app(app)  # after the blueprints: it wraps the throttled views

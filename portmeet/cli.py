@@ -46,7 +46,7 @@ def register_commands(app: Flask) -> None:
     def send_mail(limit: int, batch: int) -> None:
         """Send queued e-mail now (run it from cron every minute; several at once never send a message twice).
         Failed messages are retried now; a message that fails again is counted and skipped, never blocking others."""
-        from portmeet.registration.mail import SendReport, pending_count, send_outbox
+        from portmeet.registration.outbox import SendReport, pending_count, send_outbox
 
         report = SendReport()
         while report.sent + report.failed < limit:

@@ -338,7 +338,7 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime | None]
-    # A sender's claim on the message while it sends it (see mail.send_outbox).
+    # A sender's claim on the message while it sends it (see outbox.send_outbox).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None]
     # A delegate's confirmation queued under the registration's locks, its text still to be written by the

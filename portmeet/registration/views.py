@@ -22,7 +22,7 @@ from portmeet.letters.service import letter_available
 from portmeet.meetings.slides import presentations
 from portmeet.questions.service import answer_lines, answers_by_registration, questions_of
 from portmeet.meetings.service import public_meetings
-from portmeet.registration import companions, form_page, links, listing, mail, overrides, privacy, service, waitlist
+from portmeet.registration import companions, form_page, links, listing, outbox, overrides, privacy, service, waitlist
 from portmeet.registration.forms import (
     PublicRegistrationForm,
     RegistrationFilterForm,
@@ -44,7 +44,7 @@ def _signups_with_positions(registration: Registration) -> list:
 
 
 bp = Blueprint("registration", __name__)
-bp.after_app_request(mail.send_after_response)
+bp.after_app_request(outbox.send_after_response)
 bp.add_app_template_global(form_page.places_hint, "places_hint")
 
 

@@ -1,7 +1,7 @@
 """CPU and wall time of one registration (the form page, then its POST), in-process, on PostgreSQL.
 
     .venv/bin/python benchmarks/profile_registration.py [--delegates 200] [--floor ../shared/perf/floor_wsgi.py]
-                                                        [--profile DIR] [--statements]
+                                                        [--profile DIR] [--statements [--statement-width N]]
 
 Runs the app (or, with --floor, the floor of its stack) in this process against a fresh database loaded as
 by bench_registration.py, and registers `--delegates` delegates one after the other through the Flask test
@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--floor", help="path of floor_wsgi.py: measure the floor instead of the project")
     parser.add_argument("--profile", help="directory for the cProfile files (GET.prof, POST.prof)")
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--statement-width", type=int, default=160, help="characters of each statement printed")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_PROFILE_DATABASE_URL", DATABASE_URL.replace("bench_load", "profile_registration")))
     args = parser.parse_args()
@@ -97,7 +98,7 @@ def main() -> None:
         register(10**7, measure=False)
         print(f"{len(statements)} statements for the form and one registration:")
         for statement in statements:
-            print("  " + " ".join(statement.split())[:int(os.environ.get("STATEMENT_WIDTH", 160))])
+            print("  " + " ".join(statement.split())[:args.statement_width])
     backends = database_backends(args.database_url)
     database_cpu = -backends_cpu(backends)
     for number in range(args.delegates):

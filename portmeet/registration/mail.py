@@ -34,17 +34,20 @@ _HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 # --- queueing ---------------------------------------------------------------------------------------
 
-def queue(recipient: str, subject: str, body: str, *, decision: dict | None = None,
-          confirmation_for: int | None = None) -> OutboxMessage:
-    subject = _HEADER_CONTROL.sub(" ", subject).strip()  # a title typed with a line break stays one header
-    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body, created_at=utcnow(),
-                            decision=decision, confirmation_for=confirmation_for)
-    if decision is None:
-        db.session.add(message)
-    else:  # a confirmation, queued under the registration's locks: its INSERT straight away, not the ORM's flush
-        insert_with_children(message)
+def _subject_header(subject: str) -> str:
+    return _HEADER_CONTROL.sub(" ", subject).strip()[:300]  # a title typed with a line break stays one header
+
+
+def _message(recipient: str, subject: str, body: str, **columns) -> OutboxMessage:
     if has_app_context():
         g.portmeet_mail_queued = True  # tells the after-request sender there is something to send
+    return OutboxMessage(recipient=recipient, subject=_subject_header(subject), body=body, created_at=utcnow(),
+                         **columns)
+
+
+def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
+    message = _message(recipient, subject, body)
+    db.session.add(message)
     return message
 
 
@@ -157,7 +160,8 @@ def queue_confirmation(registration: Registration, token: str) -> None:
 def queue_confirmation_intent(registration: Registration, token: str) -> None:
     """Under the locks, with the (flushed) registration: the confirmation's row and what was decided."""
     lines = _lines_now(registration)  # what `_decided_lines` reads back, by ids
-    queue(registration.email, "", "", confirmation_for=registration.id, decision={
+    # Under the registration's locks: its INSERT straight away, not at the ORM's flush (portmeet/direct_insert.py).
+    insert_with_children(_message(registration.email, "", "", confirmation_for=registration.id, decision={
         "token": token,
         "base_url": base_url(),  # in development without PORTMEET_BASE_URL, the address the delegate used
         "status": lines["delegate_status"],
@@ -167,7 +171,7 @@ def queue_confirmation_intent(registration: Registration, token: str) -> None:
         "companions": [[entry.companion.id, [[pick.is_visit, pick.place.id, pick.status, pick.position]
                                               for pick in entry.picks]]
                        for entry in lines["companions"]],
-    })
+    }))
 
 
 def _decided_lines(decision: dict) -> dict:
@@ -220,7 +224,7 @@ def write_confirmations() -> int:
         except Exception:  # noqa: BLE001 — one text that cannot be written never holds back the others' mail
             logger.exception("Confirmation %d could not be written; it stays queued", message.id)
             continue
-        message.subject, message.body = _HEADER_CONTROL.sub(" ", subject).strip()[:300], body
+        message.subject, message.body = _subject_header(subject), body
         message.confirmation_for = message.decision = None
         written += 1
     db.session.commit()

@@ -85,7 +85,7 @@ def serve(meeting: Meeting, render) -> str:
     key = ("registration-page", *meeting.content_key, current_language(), full, request.script_root)
     page = kept(key, render_kept)
     counts = {name: waitlist.place_counts(kind, [_Place(place_id, capacity) for hole_kind, place_id, capacity
-                                                 in filter(None, page.holes) if hole_kind == name])
+                                                 in filter(None, page.holes) if hole_kind == name], waiting=False)
               for name, kind in _KINDS.items()}
     token = generate_csrf()
     filled = [page.parts[0]]

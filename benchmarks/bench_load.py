@@ -298,6 +298,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far, in ticks, per kind (user, nice, system, idle, iowait, irq, softirq, steal),
+    from /proc/stat; [] where there is none."""
+    try:
+        return [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> str:
+    """What share of the machine's time between two `cpu_times` its hypervisor gave to other machines ("steal"):
+    on a shared VM, figures taken while it is high are slower than the code, so a benchmark says it."""
+    if len(before) < 8 or len(after) < 8 or sum(after) == sum(before):
+        return "steal unknown"
+    return f"{100 * (after[7] - before[7]) / (sum(after) - sum(before)):.0f} % of the CPU stolen by the hypervisor"
+
+
 def one_run(args, number: int) -> dict:
     recreate_database(args.database_url)
     env = server_environment(args.database_url)

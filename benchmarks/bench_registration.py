@@ -27,6 +27,7 @@ from bench_load import (
     ROOT,
     Client,
     Results,
+    cpu_times,
     drop_database,
     free_port,
     load_meeting,
@@ -36,6 +37,7 @@ from bench_load import (
     report_errors_and_database,
     server_environment,
     start_gunicorn,
+    steal_share,
     stop,
 )
 
@@ -68,12 +70,12 @@ def one_run(args, number: int) -> dict:
     try:
         clients = [Registrant(n, f"http://127.0.0.1:{port}", results, tickets, args.delegates)
                    for n in range(args.clients)]
-        started = clock.monotonic()
+        started, cpu_before = clock.monotonic(), cpu_times()
         for client in clients:
             client.start()
         for client in clients:
             client.join(timeout=max(0.0, started + args.delegates * REQUEST_TIMEOUT - clock.monotonic()))
-        elapsed = clock.monotonic() - started
+        elapsed, steal = clock.monotonic() - started, steal_share(cpu_before, cpu_times())
     finally:
         stop(server)
 
@@ -83,7 +85,7 @@ def one_run(args, number: int) -> dict:
     print(f"\nrun {number}: {len(results.accepted)} registrations accepted in {elapsed:.1f} s by {args.clients} "
           f"clients ({args.workers} gunicorn workers)")
     print(f"  {rate:.0f} registrations per second; POST p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
-          f"{len(results.errors)} errors")
+          f"{len(results.errors)} errors; {steal}")
     problems = report_errors_and_database(args.database_url, places, results)
     # The confirmations' texts are written by the sender, not by the registrations' requests: what that costs.
     started = clock.monotonic()

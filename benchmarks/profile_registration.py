@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench_load import CSRF, DATABASE_URL, ROOT, SLUG, VISIT_CHECKBOX, drop_database, load_meeting, \
-    recreate_database, server_environment
+from bench_load import CSRF, DATABASE_URL, ROOT, SLUG, VISIT_CHECKBOX, cpu_times, drop_database, load_meeting, \
+    recreate_database, server_environment, steal_share
 
 
 def main() -> None:
@@ -100,14 +100,16 @@ def main() -> None:
         for statement in statements:
             print("  " + " ".join(statement.split())[:args.statement_width])
     backends = database_backends(args.database_url)
-    database_cpu = -backends_cpu(backends)
+    database_cpu, machine_before = -backends_cpu(backends), cpu_times()
     for number in range(args.delegates):
         register(number, measure=True)
     database_cpu += backends_cpu(backends)
+    steal = steal_share(machine_before, cpu_times())
     for kind, (cpu, wall) in totals.items():
         print(f"{kind:4} {1000 * cpu / args.delegates:6.1f} ms CPU, {1000 * wall / args.delegates:6.1f} ms wall")
     print(f"PostgreSQL {1000 * database_cpu / args.delegates:6.1f} ms CPU per registration (form and POST, the app's "
           f"{len(backends)} server processes)")
+    print(f"Machine: {steal}")
     for kind, profile in profiles.items():
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profile.dump_stats(Path(args.profile) / f"{kind}.prof")

@@ -100,19 +100,14 @@ def _lock_places_statement(kind: PlaceKind):
 
 
 @functools.cache
-def _place_counts_statement(kind: PlaceKind):
-    return (select(kind.key_column, kind.booking.status, func.count())
-            .where(kind.key_column.in_(_ids()), kind.booking.status != BookingStatus.cancelled)
-            .group_by(kind.key_column, kind.booking.status))
-
-
-@functools.cache
-def _places_taken_statement(kind: PlaceKind):
-    # Booked only: the index range of the places' booked rows, not their waitlists too (hundreds of rows each on
-    # a busy first day of registration, which the form's "places left" never needs).
-    return (select(kind.key_column, kind.booking.status, func.count())
-            .where(kind.key_column.in_(_ids()), kind.booking.status == BookingStatus.booked)
-            .group_by(kind.key_column, kind.booking.status))
+def _place_counts_statement(kind: PlaceKind, waiting: bool):
+    # Without `waiting`: the index range of the places' booked rows only, not their waitlists too (hundreds of rows
+    # each on a busy first day of registration, which the form's "places left" never needs).
+    status = kind.booking.status
+    return (select(kind.key_column, status, func.count())
+            .where(kind.key_column.in_(_ids()),
+                   status != BookingStatus.cancelled if waiting else status == BookingStatus.booked)
+            .group_by(kind.key_column, status))
 
 
 @functools.cache
@@ -184,8 +179,7 @@ def place_counts(kind: PlaceKind, places, *, waiting: bool = True) -> dict[int, 
     counts = {place.id: VisitCount(place.capacity or 0) for place in places}
     if not counts:
         return counts
-    statement = _place_counts_statement(kind) if waiting else _places_taken_statement(kind)
-    return _counted(counts, _execute(statement, {"ids": list(counts)}))
+    return _counted(counts, _execute(_place_counts_statement(kind, waiting), {"ids": list(counts)}))
 
 
 def visit_counts(meeting: Meeting) -> dict[int, VisitCount]:

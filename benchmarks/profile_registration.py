@@ -99,6 +99,7 @@ def main() -> None:
         print(f"{len(statements)} statements for the form and one registration:")
         for statement in statements:
             print("  " + " ".join(statement.split())[:args.statement_width])
+    held = lock_holds(app)
     backends = database_backends(args.database_url)
     database_cpu, machine_before = -backends_cpu(backends), cpu_times()
     for number in range(args.delegates):
@@ -109,11 +110,43 @@ def main() -> None:
         print(f"{kind:4} {1000 * cpu / args.delegates:6.1f} ms CPU, {1000 * wall / args.delegates:6.1f} ms wall")
     print(f"PostgreSQL {1000 * database_cpu / args.delegates:6.1f} ms CPU per registration (form and POST, the app's "
           f"{len(backends)} server processes)")
+    print(f"Meeting row lock held {1000 * sum(held) / max(len(held), 1):.1f} ms per registration (wall, from the "
+          f"lock's statement to the connection's return to the pool: the time the other workers' registrations wait)")
     print(f"Machine: {steal}")
     for kind, profile in profiles.items():
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profile.dump_stats(Path(args.profile) / f"{kind}.prof")
     drop_database(args.database_url)
+
+
+def lock_holds(app) -> list[float]:
+    """Seconds each registration held the meeting's row lock, filled in as they run: from the end of the statement
+    taking it (SELECT … FROM meetings … FOR UPDATE) to the return of its connection to the pool (after the commit).
+    The same measure for the project and the floor: under load, the registrations of other workers queue for it."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    held, taken = [], {}
+
+    def after_execute(connection, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement and "FROM meetings" in statement:
+            taken.setdefault(id(connection.connection.dbapi_connection), time.perf_counter())
+
+    def checkin(dbapi_connection, record):
+        started = taken.pop(id(dbapi_connection), None)
+        if started is not None:
+            held.append(time.perf_counter() - started)
+
+    if hasattr(app, "extensions") and "sqlalchemy" in app.extensions:
+        from portmeet.extensions import db
+
+        with app.app_context():
+            engine = db.engine
+    else:  # the floor: its module's engine
+        engine = sys.modules["floor_wsgi"].engine
+    event.listen(engine, "after_cursor_execute", after_execute)
+    event.listen(Pool, "checkin", checkin)
+    return held
 
 
 def database_backends(url: str) -> list[int]:

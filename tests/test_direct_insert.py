@@ -105,3 +105,23 @@ def test_a_value_left_out_or_none_is_written_as_the_orm_writes_it(app):
             assert db.session.execute(select(OutboxMessage.attempts, OutboxMessage.decision.is_(None))
                                       .where(OutboxMessage.id == message.id)).one() == (0, True)
         assert direct.attempts == 0 and direct.decision is None
+
+
+def test_each_pick_written_with_its_registration_gets_its_own_row_id(app, make_meeting, make_visit):
+    """Several picks written with their registration (on PostgreSQL in the same statement): each object holds the id
+    of its own row, so a later change to one pick changes that pick."""
+    meeting = make_meeting()
+    visits = [make_visit(meeting, title=title, capacity=5) for title in ("Boat", "Museum", "Laboratory")]
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting.id)
+        registration = new_registration(meeting, db.session.get(type(visits[0]), visits[0].id), "ana@example.org")
+        for visit in visits[1:]:
+            registration.bookings.append(VisitBooking(visit=db.session.get(type(visit), visit.id),
+                                                      status=BookingStatus.booked, created_at=utcnow()))
+        insert_with_children(registration, "links", "bookings", "signups")
+        db.session.commit()
+        for booking in registration.bookings:
+            assert row(VisitBooking, booking.id)["visit_id"] == booking.visit_id
+            assert row(VisitBooking, booking.id)["status"] == booking.status
+        assert len({booking.id for booking in registration.bookings}) == 3
+        assert row(RegistrationLink, registration.links[0].id)["registration_id"] == registration.id

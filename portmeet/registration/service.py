@@ -143,42 +143,37 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     sender writes its text (`mail.write_confirmations`), off the request. Returns the registration
     and its link's token (shown once). Raises RegistrationError when a rule refuses it. Does not look at
     the registration window."""
-    waitlist.lock_meeting(meeting)
     visits = picked_visits(meeting, data.get("visits"))
     sessions = picked_sessions(meeting, data.get("signups"))
+    _check(meeting, data, visits, None, duplicates=False)
+    # The new row is made ready before the meeting's lock, which every other registration waits for: under it,
+    # only what the counts decide. `bookings=[]`, `signups=[]`: a new row has none, no need to ask the database.
+    # The language is the meeting's unless `data` names one. Not added to the session: written below with its
+    # link and picks.
+    registration = Registration(meeting=meeting, language=meeting.language, bookings=[], signups=[], companions=[],
+                                links=[])
+    _apply_profile(registration, data)
+    _apply_id_data(registration, data, visits)
+    token = registration.set_new_token()
+
+    waitlist.lock_meeting(meeting)
     # One look-up by e-mail, under the lock and with the meeting's counts, serves both the duplicate check and
     # a delegate who cancelled and registers again: they get their old row back (the e-mail is unique per meeting).
     counts, registration_id = waitlist.registration_counts_and_id(meeting, normalize_email(data.get("email") or ""))
-    registration = db.session.get(Registration, registration_id) if registration_id is not None else None
-    if registration is not None and registration.status != RegistrationStatus.cancelled:
-        raise AlreadyRegistered(_("This e-mail address is already registered for this meeting."), "email")
-    _check(meeting, data, visits, None, duplicates=False)
+    new = registration_id is None
+    if not new:
+        registration = db.session.get(Registration, registration_id)
+        if registration.status != RegistrationStatus.cancelled:
+            raise AlreadyRegistered(_("This e-mail address is already registered for this meeting."), "email")
+        _start_again(registration, data, visits)
+        token = registration.set_new_token()
     promotions = waitlist.Promotions()
     counts = waitlist.fill_meeting(meeting, promotions, counts)
-
-    new = registration is None
-    if new:
-        # `bookings=[]`, `signups=[]`: a new row has none, no need to ask the database. The language is the
-        # meeting's unless `data` names one. Not added to the session: written below with its link and picks.
-        registration = Registration(meeting=meeting, language=meeting.language, bookings=[], signups=[],
-                                    companions=[], links=[])
-    else:
-        registration.bookings.clear()
-        registration.signups.clear()
-        registration.companions.clear()  # a new registration brings its own accompanying persons
-        registration.cancelled_at = registration.checked_in_at = None
-        for link in registration.links:  # a new registration: the links to the cancelled one stop
-            link.revoked_at = link.revoked_at or utcnow()
-        clear_id_data(registration, "registered again")
-        registration.needs_visa_letter, registration.visa_letter = False, None
-    _apply_profile(registration, data)
-    _apply_id_data(registration, data, visits)
     has_place = counts[RegistrationStatus.confirmed] < meeting.capacity
     registration.status = RegistrationStatus.confirmed if has_place else RegistrationStatus.waitlisted
     # Last in line when waiting: the confirmation e-mail prints this without counting the queue again.
     registration.known_position = None if has_place else counts[RegistrationStatus.waitlisted] + 1
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
-    token = registration.set_new_token()
     companions = data.get("companions") or []
     if companions:  # every place of the delegate and their companions locked at once: visits, then sessions
         waitlist.lock_visits([visit.id for visit in visits] + [visit_id for row in companions for visit_id in row.visits])
@@ -201,6 +196,20 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
         mail.queue_confirmation(registration, token)
     mail.queue_promotions(promotions, skip=registration)
     return registration, token
+
+
+def _start_again(registration: Registration, data: dict, visits: list[FieldVisit]) -> None:
+    """A cancelled registration registering again: a new start on its old row."""
+    registration.bookings.clear()
+    registration.signups.clear()
+    registration.companions.clear()  # a new registration brings its own accompanying persons
+    registration.cancelled_at = registration.checked_in_at = None
+    for link in registration.links:  # a new registration: the links to the cancelled one stop
+        link.revoked_at = link.revoked_at or utcnow()
+    clear_id_data(registration, "registered again")
+    registration.needs_visa_letter, registration.visa_letter = False, None
+    _apply_profile(registration, data)
+    _apply_id_data(registration, data, visits)
 
 
 def update_registration(registration: Registration, data: dict, *, by_organiser: bool = False) -> None:

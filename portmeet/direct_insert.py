@@ -15,6 +15,7 @@ every registration's wait (benchmarks/profile_registration.py prints how long th
 development database) cannot put an INSERT in a WITH clause and gets one statement per table.
 """
 import functools
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, event, insert, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session, make_transient_to_detached
@@ -115,12 +116,12 @@ def _one_statement(parent_table, parent_columns: tuple, parent_returned: tuple, 
 
 
 def _insert_in_one_statement(parent, children: list[tuple]) -> None:
-    """PostgreSQL: the parent and its children (`(relationship, child)` pairs) in one statement (module docstring)."""
+    """PostgreSQL: the parent and its children (`(key pairs, child)`, see `_key_pairs`) in one statement (module
+    docstring)."""
     parent_row, parent_returned = _row(parent), _returned_columns(parent)
     params = {f"parent_{key}": value for key, value in parent_row.items()}
     shape, returned_by_child = [], []
-    for number, (relationship, child) in enumerate(children):
-        key_pairs = _key_pairs(relationship)
+    for number, (key_pairs, child) in enumerate(children):
         foreign_keys = {foreign for _key, foreign in key_pairs}
         row = {key: value for key, value in _row(child).items() if key not in foreign_keys}
         returned = [column for column in _returned_columns(child) if column.key not in foreign_keys]
@@ -132,7 +133,7 @@ def _insert_in_one_statement(parent, children: list[tuple]) -> None:
     values = list(db.session.connection().execute(statement, params).one())
     _set_returned(parent, parent_returned, values[:len(parent_returned)])
     del values[:len(parent_returned)]
-    for (_relationship, child), returned in zip(children, returned_by_child):
+    for (_key_pairs, child), returned in zip(children, returned_by_child):
         _set_returned(child, returned, values[:len(returned)])
         del values[:len(returned)]
 
@@ -140,30 +141,38 @@ def _insert_in_one_statement(parent, children: list[tuple]) -> None:
 def _give_parent_key(parent, children: list[tuple]) -> None:
     """The parent's key in its children's foreign keys, as the flush sets them."""
     mapper = inspect(parent).mapper
-    for relationship, child in children:
+    for key_pairs, child in children:
         child_mapper = inspect(child).mapper
-        for key, foreign in _key_pairs(relationship):
+        for key, foreign in key_pairs:
             setattr(child, child_mapper.get_property_by_column(child.__table__.c[foreign]).key,
                     getattr(parent, mapper.get_property_by_column(parent.__table__.c[key]).key))
 
 
-def insert_with_children(parent, *collections: str) -> None:
+def insert_with_children(parent, *collections: str, naming_it: Sequence[tuple[object, str]] = ()) -> None:
     """Write a new `parent` (never added to the session) and the new rows of its one-to-many `collections`, then
-    add it to the session as a persistent object, its children with it (its other collections must be empty)."""
+    add it to the session as a persistent object, its children with it (its other collections must be empty).
+    `naming_it`: more new objects (each with the name of its column that holds the parent's primary key, a plain
+    column with no relationship), written with it and added to the session too."""
     mapper = inspect(parent).mapper
-    children = [(mapper.relationships[name], child) for name in collections for child in getattr(parent, name)]
+    (parent_key,) = (column.key for column in mapper.primary_key)
+    children = [(_key_pairs(mapper.relationships[name]), child) for name in collections for child in getattr(parent, name)]
+    others = [(((parent_key, column),), obj) for obj, column in naming_it]
     if children and db.session.connection().dialect.name == "postgresql":
-        _insert_in_one_statement(parent, children)
-        _give_parent_key(parent, children)
+        _insert_in_one_statement(parent, children + others)
+        _give_parent_key(parent, children + others)
     else:
         _insert([parent])
-        _give_parent_key(parent, children)
+        _give_parent_key(parent, children + others)
         for name in collections:
             _insert(list(getattr(parent, name)))
-    written = [parent, *(child for _relationship, child in children)]
+        for _pairs, obj in others:
+            _insert([obj])
+    written = [parent, *(child for _pairs, child in children + others)]
     for obj in written:
         make_transient_to_detached(obj)
     db.session.add(parent)  # its children follow by cascade, as loaded rows: no INSERT at the next flush
+    for _pairs, obj in others:
+        db.session.add(obj)
     db.session.info.setdefault(_INSERTED, []).extend(written)
 
 

@@ -20,7 +20,7 @@ from portmeet.extensions import db
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
 from portmeet.registration import companions, waitlist
-from portmeet.registration.models import Companion, OutboxMessage, Registration
+from portmeet.registration.models import BookingStatus, Companion, OutboxMessage, Registration
 from portmeet.timeutil import utcnow
 from portmeet.urls import base_url, external_url, links_as_served_at  # links in e-mails: PORTMEET_BASE_URL
 
@@ -159,9 +159,26 @@ def queue_confirmation(registration: Registration, token: str) -> None:
 
 def queue_confirmation_intent(registration: Registration, token: str) -> None:
     """Under the locks, with the (flushed) registration: the confirmation's row and what was decided."""
-    lines = _lines_now(registration)  # what `_decided_lines` reads back, by ids
     # Under the registration's locks: its INSERT straight away, not at the ORM's flush (portmeet/direct_insert.py).
-    insert_with_children(_message(registration.email, "", "", confirmation_for=registration.id, decision={
+    insert_with_children(_confirmation_intent(registration, token, _lines_now(registration)))
+
+
+def confirmation_intent_of_new(registration: Registration, token: str) -> tuple[OutboxMessage, str]:
+    """The confirmation's row of a new registration whose picks were just made and whose rows are not written yet
+    (no ids), and the column to give its id: `insert_with_children(registration, …, naming_it=[…])` writes them
+    together. Its accompanying persons' rows come later: only for a registration with none."""
+    def line(pick, place) -> tuple:  # each waiting pick just made knows its place in line (`waitlist.book_places`)
+        return place, pick.status.value, pick.__dict__.get("known_position") if pick.status == BookingStatus.waitlisted \
+            else None
+
+    lines = {"delegate_status": registration.status.value, "position": waitlist.registration_position(registration),
+             "visits": [line(booking, booking.visit) for booking in registration.bookings],
+             "signups": [line(signup, signup.session) for signup in registration.signups], "companions": []}
+    return _confirmation_intent(registration, token, lines), "confirmation_for"
+
+
+def _confirmation_intent(registration: Registration, token: str, lines: dict) -> OutboxMessage:
+    return _message(registration.email, "", "", confirmation_for=registration.id, decision={
         "token": token,
         "base_url": base_url(),  # in development without PORTMEET_BASE_URL, the address the delegate used
         "status": lines["delegate_status"],
@@ -171,7 +188,7 @@ def queue_confirmation_intent(registration: Registration, token: str) -> None:
         "companions": [[entry.companion.id, [[pick.is_visit, pick.place.id, pick.status, pick.position]
                                               for pick in entry.picks]]
                        for entry in lines["companions"]],
-    }))
+    })
 
 
 def _decided_lines(decision: dict) -> dict:

@@ -184,15 +184,19 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     with db.session.no_autoflush:
         waitlist.book(registration, visits, promotions)
         waitlist.sign_up(registration, sessions, promotions)
+    # The confirmation's row goes with a new registration's rows when nothing is written after them that it prints
+    # (accompanying persons).
+    intent = mail.confirmation_intent_of_new(registration, token) if new and confirm_after_commit and not companions \
+        else None
     if new:  # one INSERT for each of its row, its link and its picks: not the ORM's flush (half the CPU)
-        insert_with_children(registration, "links", "bookings", "signups")
+        insert_with_children(registration, "links", "bookings", "signups", naming_it=[intent] if intent else ())
     companion_rules.add_companions(registration, companions, promotions)
     if data.get("answers"):  # a new registration has no earlier answers to drop
         save_answers(registration, data["answers"], [visit.id for visit in visits])
     db.session.flush()
-    if confirm_after_commit:
+    if confirm_after_commit and intent is None:
         mail.queue_confirmation_intent(registration, token)
-    else:
+    elif not confirm_after_commit:
         mail.queue_confirmation(registration, token)
     mail.queue_promotions(promotions, skip=registration)
     return registration, token

@@ -25,8 +25,9 @@ FORM_QUERIES = 5
 # the meeting's content version); the private link has its own row. The e-mail's look-up shares the meeting's
 # counts; the duplicate is found under the lock only. The confirmation is queued with its decision and written by
 # the sender: no second transaction (it was 14 statements with one, then 12). On PostgreSQL the delegate's row, link
-# and picks, and its confirmation's row, are one statement (INSERTs in a WITH clause, portmeet/direct_insert.py).
-REGISTRATION_QUERIES = 6 if ON_POSTGRES else 11
+# and picks, and its confirmation's row, are one statement (INSERTs in a WITH clause, portmeet/direct_insert.py); on
+# both, the meeting's counts and the picked visits' (locked) are one statement.
+REGISTRATION_QUERIES = 5 if ON_POSTGRES else 10
 
 
 def statements_of(app, call) -> tuple[object, list[str]]:

@@ -156,10 +156,15 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     _apply_id_data(registration, data, visits)
     token = registration.set_new_token()
 
+    companions = data.get("companions") or []
+
     waitlist.lock_meeting(meeting)
     # One look-up by e-mail, under the lock and with the meeting's counts, serves both the duplicate check and
     # a delegate who cancelled and registers again: they get their old row back (the e-mail is unique per meeting).
-    counts, registration_id = waitlist.registration_counts_and_id(meeting, normalize_email(data.get("email") or ""))
+    # The delegate's visits are locked and counted in the same statement (with accompanying persons, all their
+    # places are locked together below).
+    counts, registration_id, visit_counts = waitlist.registration_counts_and_visits(
+        meeting, normalize_email(data.get("email") or ""), [visit.id for visit in visits] if not companions else [])
     new = registration_id is None
     if not new:
         registration = db.session.get(Registration, registration_id)
@@ -174,7 +179,6 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     # Last in line when waiting: the confirmation e-mail prints this without counting the queue again.
     registration.known_position = None if has_place else counts[RegistrationStatus.waitlisted] + 1
     registration.created_at = utcnow()  # taken under the lock: the waitlist order is the database's order
-    companions = data.get("companions") or []
     if companions:  # every place of the delegate and their companions locked at once: visits, then sessions
         waitlist.lock_visits([visit.id for visit in visits] + [visit_id for row in companions for visit_id in row.visits])
         waitlist.lock_places(waitlist.SESSIONS, [session.id for session in sessions]
@@ -182,7 +186,8 @@ def register(meeting: Meeting, data: dict, *, confirm_after_commit: bool = False
     # The places' locks and counts need nothing of this registration's (its row has no bookings yet): it is
     # written with its bookings below, not once before them.
     with db.session.no_autoflush:
-        waitlist.book(registration, visits, promotions)
+        # The visits' counts read with the meeting's, unless promotions changed their picks since.
+        waitlist.book(registration, visits, promotions, counts=visit_counts if not promotions.registrations else None)
         waitlist.sign_up(registration, sessions, promotions)
     # The confirmation's row goes with a new registration's rows when nothing is written after them that it prints
     # (accompanying persons).

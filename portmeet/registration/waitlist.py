@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, func, inspect, or_, select
+from sqlalchemy import and_, bindparam, func, inspect, or_, select, true
 from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -145,6 +145,14 @@ def _locked_counts_statement(kind: PlaceKind):
             .where(place.id.in_(_ids())).order_by(place.id).with_for_update(of=place))
 
 
+@functools.cache
+def _registration_counts_and_visits_statement():
+    """`_REGISTRATION_COUNTS_AND_ID`'s one row on each row of `_locked_counts_statement(VISITS)`."""
+    registrations = _REGISTRATION_COUNTS_AND_ID.subquery()
+    visits = _locked_counts_statement(VISITS)
+    return visits.add_columns(*registrations.c).join(registrations, true())
+
+
 # --- locks ----------------------------------------------------------------------------------------
 
 def lock_meeting(meeting: Meeting) -> None:
@@ -178,9 +186,14 @@ def lock_and_count(kind: PlaceKind, place_ids) -> dict[int, VisitCount]:
     every other registration waits for. Its counts are read as the statement starts, before it takes the places'
     locks: they are exact only because the caller holds the meeting's lock already, and every change of places takes
     it first (the lock order above), so nobody else can be changing these places' picks meanwhile."""
-    place_ids = sorted(set(place_ids))
+    return _locked_counts(kind, _execute(_locked_counts_statement(kind), {"ids": sorted(set(place_ids))}))
+
+
+def _locked_counts(kind: PlaceKind, rows) -> dict[int, VisitCount]:
+    """The counts of `_locked_counts_statement`'s rows (place id, places, booked, waitlisted, …); the places' objects
+    get the places read under the lock, as in `lock_places`."""
     counts = {}
-    for place_id, capacity, booked, waitlisted in _execute(_locked_counts_statement(kind), {"ids": place_ids}):
+    for place_id, capacity, booked, waitlisted, *_rest in rows:
         place = db.session.identity_map.get(identity_key(kind.place, place_id))
         if place is not None and place.capacity != capacity:
             set_committed_value(place, "capacity", capacity)
@@ -254,6 +267,18 @@ def registration_counts_and_id(meeting: Meeting, email_normalized: str) -> tuple
     one query (a registration reads both under the meeting's lock)."""
     row = _execute(_REGISTRATION_COUNTS_AND_ID, {"meeting_id": meeting.id, "email": email_normalized}).one()
     return dict(zip(_STATUSES, row[:-1])), row[-1]
+
+
+def registration_counts_and_visits(meeting: Meeting, email_normalized: str, visit_ids
+                                   ) -> tuple[dict[RegistrationStatus, int], int | None, dict[int, VisitCount] | None]:
+    """`registration_counts_and_id`, then `lock_and_count` of these visits (None without any), in one statement: one
+    round trip fewer under the meeting's lock, which the caller holds."""
+    if not visit_ids:
+        return *registration_counts_and_id(meeting, email_normalized), None
+    rows = _execute(_registration_counts_and_visits_statement(),
+                    {"ids": sorted(set(visit_ids)), "meeting_id": meeting.id, "email": email_normalized}).all()
+    registrations = rows[0][4:]
+    return dict(zip(_STATUSES, registrations[:-1])), registrations[-1], _locked_counts(VISITS, rows)
 
 
 def meeting_is_full(meeting: Meeting) -> bool:
@@ -458,15 +483,16 @@ def promote_waitlists(meeting: Meeting, promotions: Promotions | None = None) ->
 
 
 def book_places(kind: PlaceKind, registration: Registration, places: list, promotions: Promotions,
-                companion=None) -> list:
+                companion=None, counts: dict[int, VisitCount] | None = None) -> list:
     """Add picks of visits or sessions: a place while one is left and the delegate has a place at the
     meeting, else the waitlist. The meeting (and, for sessions, any visit changed in the same
     transaction) must be locked already; this locks the places. Returns the new booking rows. With
-    `companion` (flushed, of this registration), the picks are that accompanying person's."""
+    `companion` (flushed, of this registration), the picks are that accompanying person's. `counts`: the places
+    locked and counted already (`registration_counts_and_visits`), with nothing changed since."""
     if not places:
         return []
     ids = [place.id for place in places]
-    counts = lock_and_count(kind, ids)
+    counts = counts if counts is not None else lock_and_count(kind, ids)
     # A place left free by an earlier change goes to those already waiting, never past them.
     fill_places(kind, [i for i in ids if counts[i].waitlisted], promotions, counts,
                 {place.id: place.capacity for place in places})
@@ -509,9 +535,10 @@ def change_picks(kind: PlaceKind, picks: list, places: list) -> tuple[list[int],
     return dropped, added
 
 
-def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions, companion=None) -> None:
+def book(registration: Registration, visits: list[FieldVisit], promotions: Promotions, companion=None,
+         counts: dict[int, VisitCount] | None = None) -> None:
     """Add visit picks (see `book_places`); the meeting must be locked already."""
-    book_places(VISITS, registration, visits, promotions, companion)
+    book_places(VISITS, registration, visits, promotions, companion, counts)
 
 
 def sign_up(registration: Registration, sessions: list[ProgrammeSession], promotions: Promotions,

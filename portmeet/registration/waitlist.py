@@ -169,12 +169,15 @@ def lock_places(kind: PlaceKind, place_ids) -> None:
     sessions, after the visits'); their places are read again under the lock, as for the meeting."""
     place_ids = sorted(set(place_ids or ()))
     if place_ids:
-        model = kind.place
-        rows = _execute(_lock_places_statement(kind), {"ids": place_ids}).all()
-        for place_id, capacity in rows:
-            place = db.session.identity_map.get(identity_key(model, place_id))
-            if place is not None and place.capacity != capacity:
-                set_committed_value(place, "capacity", capacity)
+        for place_id, capacity in _execute(_lock_places_statement(kind), {"ids": place_ids}):
+            _read_under_lock(kind, place_id, capacity)
+
+
+def _read_under_lock(kind: PlaceKind, place_id: int, capacity: int | None) -> None:
+    """The places of a visit or session, read under its lock, on its object if the session holds it."""
+    place = db.session.identity_map.get(identity_key(kind.place, place_id))
+    if place is not None and place.capacity != capacity:
+        set_committed_value(place, "capacity", capacity)
 
 
 def lock_visits(visit_ids) -> None:
@@ -194,9 +197,7 @@ def _locked_counts(kind: PlaceKind, rows) -> dict[int, VisitCount]:
     get the places read under the lock, as in `lock_places`."""
     counts = {}
     for place_id, capacity, booked, waitlisted, *_rest in rows:
-        place = db.session.identity_map.get(identity_key(kind.place, place_id))
-        if place is not None and place.capacity != capacity:
-            set_committed_value(place, "capacity", capacity)
+        _read_under_lock(kind, place_id, capacity)
         counts[place_id] = VisitCount(0, booked, waitlisted)
     return counts
 

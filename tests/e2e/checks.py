@@ -8,9 +8,11 @@ runs once, its pages are checked at both widths (the layout differs by CSS alone
 """
 import os
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = os.environ.get("PORTMEET_SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -47,9 +49,23 @@ def check_page(page, name: str, colour_contrast: bool = True) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
         f"{name} scrolls sideways at {page.width_name} width"
     assert page.evaluate(UNLABELLED_INPUTS) == [], f"{name}: inputs without a label"
+    _load_axe(page)
     rules = {} if colour_contrast else WITHOUT_COLOUR_CONTRAST
     assert page.evaluate(SERIOUS_AXE_VIOLATIONS, rules) == [], f"{name}: accessibility violations"
     assert page.csp_violations == [], f"{name}: blocked by the Content-Security-Policy"
+
+
+@lru_cache(maxsize=1)
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8") + "\n;undefined"  # a value that is not a function, to call or return
+
+
+def _load_axe(page) -> None:
+    """axe-core in the page, once per document: evaluated through DevTools (the page's CSP, no inline script,
+    stays on), into the pages that are checked only, not into every page a journey opens (half a megabyte of
+    script to compile at each)."""
+    if page.evaluate("typeof axe === 'undefined'"):
+        page.evaluate(_axe_source())
 
 
 @contextmanager

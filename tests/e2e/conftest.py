@@ -1,6 +1,6 @@
 """Browser tests: portmeet served on a loopback port, driven by Debian's chromium through Playwright.
 
-Pages get axe-core injected (from npm, node_modules/axe-core) for the checks in tests/e2e/checks.py.
+The checks of tests/e2e/checks.py load axe-core (from npm, node_modules/axe-core) into the pages they check.
 """
 import os
 import subprocess
@@ -11,10 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.e2e.checks import WIDTHS
+from tests.e2e.checks import AXE, WIDTHS
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -94,8 +93,6 @@ def new_page(browser, live_server):
     def open_page(width: str = "desktop"):
         context = browser.new_context(viewport=WIDTHS[width], base_url=live_server.url, locale="en-GB",
                                       accept_downloads=True)
-        # Injected before the page's own code, through DevTools: the page's CSP (no inline script) stays on.
-        context.add_init_script(path=str(AXE))
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

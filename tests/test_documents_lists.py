@@ -7,8 +7,10 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from sqlalchemy import delete
 
 from documents_support import manager_client, pdf_text, read_pdf
+from portmeet.documents.cache import CachedDocument
 from portmeet.extensions import db
 from portmeet.registration.models import BookingStatus, Category, RegistrationStatus, VisitBooking
 
@@ -108,6 +110,38 @@ def test_long_attendee_list_printed_in_parts_reads_as_one_document(app, manager,
         assert f"Citizen Port Meeting Genoa · {word} " in page
         assert page.rstrip().endswith(f"{number} / {len(pages)}")
     assert reader.metadata.title.endswith("Citizen Port Meeting Genoa")
+
+
+def footer_positions(page) -> list[tuple[str, float, float]]:
+    """The footer lines of a PDF page (the text in its bottom 18 mm) with where each starts, in points."""
+    found = []
+
+    def visit(text, matrix, text_matrix, _fonts, _size):
+        x, y = text_matrix[4], text_matrix[5]  # the text's origin, to the page's coordinates
+        x, y = x * matrix[0] + y * matrix[2] + matrix[4], x * matrix[1] + y * matrix[3] + matrix[5]
+        if text.strip() and y < 18 * 72 / 25.4:
+            found.append((text.strip(), round(x, 1), round(y, 1)))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_footers_printed_in_parts_sit_where_the_one_piece_footers_sit(app, manager, meeting, delegates):
+    """The footers drawn over a list printed in parts are where the page's own footers are: the meeting line
+    at the same spot, the page number on the same baseline."""
+    url = f"/manage/meetings/{meeting.slug}/attendees.pdf"
+    app.config.update(PDF_PARTS_MIN_WEIGHT=10_000)
+    one_piece = footer_positions(read_pdf(manager.get(url)).pages[0])
+    app.config.update(PDF_PARTS_MIN_WEIGHT=1, PDF_WORKERS=2)
+    with app.app_context():  # printed anew, not served from the documents' cache
+        db.session.execute(delete(CachedDocument))
+        db.session.commit()
+    in_parts = footer_positions(read_pdf(manager.get(url)).pages[0])
+    (line, line_x, line_y), (number, _, number_y) = one_piece
+    assert line.startswith("Citizen Port Meeting Genoa ·") and number == "1 / 1" and number_y == line_y
+    # The parts' footer line starts at the same spot, its page number on the same baseline.
+    assert in_parts[0][1:] == (line_x, line_y) and {y for _, _, y in in_parts} == {line_y}
+    assert " ".join(text for text, _, _ in in_parts) == f"{line} 1 / 2"
 
 
 def test_attendee_csv_parses_with_one_row_per_delegate(manager, meeting, delegates):

@@ -239,10 +239,10 @@ def picks_of(registration: Registration) -> list[CompanionPicks]:
     positions (for pages and e-mails)."""
     result = []
     for companion in registration.companions:
-        positions = waitlist.pick_positions(registration, waitlist.VISITS, companion.bookings)
-        picks = [CompanionPick(b.visit, b.status.value, positions.get(b.id)) for b in companion.bookings]
-        positions = waitlist.pick_positions(registration, waitlist.SESSIONS, companion.signups)
-        picks += [CompanionPick(s.session, s.status.value, positions.get(s.id)) for s in companion.signups]
+        picks = [CompanionPick(b.visit, b.status.value, position)
+                 for b, position in waitlist.picks_with_positions(registration, waitlist.VISITS, companion.bookings)]
+        picks += [CompanionPick(s.session, s.status.value, position)
+                  for s, position in waitlist.picks_with_positions(registration, waitlist.SESSIONS, companion.signups)]
         picks.sort(key=lambda pick: (pick.place.day, pick.place.start_time, pick.place.id))
         result.append(CompanionPicks(companion, picks))
     return result

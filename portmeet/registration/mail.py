@@ -20,7 +20,7 @@ from portmeet.extensions import db
 from portmeet.meetings.content import localized
 from portmeet.meetings.models import FieldVisit, ProgrammeSession
 from portmeet.registration import companions, waitlist
-from portmeet.registration.models import BookingStatus, Companion, OutboxMessage, Registration
+from portmeet.registration.models import Companion, OutboxMessage, Registration
 from portmeet.timeutil import utcnow
 from portmeet.urls import base_url, external_url, links_as_served_at  # links in e-mails: PORTMEET_BASE_URL
 
@@ -75,13 +75,12 @@ class _LinkOnDemand:
 
 
 def _visit_lines(registration: Registration) -> list[tuple[FieldVisit, str, int | None]]:
-    positions = waitlist.pick_positions(registration)
-    return [(b.visit, b.status.value, positions.get(b.id)) for b in registration.bookings]
+    return [(b.visit, b.status.value, position) for b, position in waitlist.picks_with_positions(registration)]
 
 
 def _signup_lines(registration: Registration) -> list[tuple[ProgrammeSession, str, int | None]]:
-    positions = waitlist.signup_positions(registration)
-    return [(s.session, s.status.value, positions.get(s.id)) for s in registration.signups]
+    return [(s.session, s.status.value, position)
+            for s, position in waitlist.picks_with_positions(registration, waitlist.SESSIONS)]
 
 
 def _lines_now(registration: Registration) -> dict:
@@ -167,14 +166,7 @@ def confirmation_intent_of_new(registration: Registration, token: str) -> tuple[
     """The confirmation's row of a new registration whose picks were just made and whose rows are not written yet
     (no ids), and the column to give its id: `insert_with_children(registration, …, naming_it=[…])` writes them
     together. Its accompanying persons' rows come later: only for a registration with none."""
-    def line(pick, place) -> tuple:  # each waiting pick just made knows its place in line (`waitlist.book_places`)
-        return place, pick.status.value, pick.__dict__.get("known_position") if pick.status == BookingStatus.waitlisted \
-            else None
-
-    lines = {"delegate_status": registration.status.value, "position": waitlist.registration_position(registration),
-             "visits": [line(booking, booking.visit) for booking in registration.bookings],
-             "signups": [line(signup, signup.session) for signup in registration.signups], "companions": []}
-    return _confirmation_intent(registration, token, lines), "confirmation_for"
+    return _confirmation_intent(registration, token, _lines_now(registration)), "confirmation_for"
 
 
 def _confirmation_intent(registration: Registration, token: str, lines: dict) -> OutboxMessage:

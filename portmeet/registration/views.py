@@ -33,16 +33,6 @@ from portmeet.registration.forms import (
 from portmeet.registration.models import Registration, RegistrationStatus, hash_token
 from portmeet.timeutil import utcnow
 
-def _picks_with_positions(registration: Registration) -> list:
-    positions = waitlist.pick_positions(registration)
-    return [(booking, positions.get(booking.id)) for booking in registration.bookings]
-
-
-def _signups_with_positions(registration: Registration) -> list:
-    positions = waitlist.signup_positions(registration)
-    return [(signup, positions.get(signup.id)) for signup in registration.signups]
-
-
 bp = Blueprint("registration", __name__)
 bp.after_app_request(outbox.send_after_response)
 bp.add_app_template_global(form_page.places_hint, "places_hint")
@@ -169,8 +159,8 @@ def _own_page(registration: Registration, token: str, status: int = 200):
         meeting=registration.meeting,
         token=token,
         position=waitlist.registration_position(registration),
-        picks=_picks_with_positions(registration),
-        signups=_signups_with_positions(registration),
+        picks=waitlist.picks_with_positions(registration),
+        signups=waitlist.picks_with_positions(registration, waitlist.SESSIONS),
         companion_picks=companions.picks_of(registration),
         max_companions=companions.MAX_COMPANIONS,
         masked=service.masked,
@@ -342,8 +332,8 @@ def _staff_page(meeting, registration, pick_form=None, status: int = 200):
         registration=registration,
         visa_form=EmptyForm(),
         position=waitlist.registration_position(registration),
-        picks=_picks_with_positions(registration),
-        signups=_signups_with_positions(registration),
+        picks=waitlist.picks_with_positions(registration),
+        signups=waitlist.picks_with_positions(registration, waitlist.SESSIONS),
         companion_picks=companions.picks_of(registration),
         history=audit.history_of(registration),
         answers=answer_lines(registration, current_language(), staff=True),

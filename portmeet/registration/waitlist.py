@@ -351,18 +351,32 @@ def _visit_queue_positions(visits, waiting_for_meeting: set[int], kind: PlaceKin
     return positions
 
 
+def _waiting_positions(registration: Registration, kind: PlaceKind, waiting: list) -> list[int]:
+    """The place in its visit's (session's) queue of each of these waiting picks of the registration's, in order."""
+    if not waiting:
+        return []
+    if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`), maybe not written yet
+        return [b.__dict__["known_position"] for b in waiting]
+    positions = _visit_queue_positions({kind.place_id(b) for b in waiting},
+                                       set(waiting_for_the_meeting(registration.meeting_id)), kind)
+    return [positions[b.id] for b in waiting]
+
+
 def pick_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> dict[int, int]:
     """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks
     (or these `bookings` of theirs, e.g. an accompanying person's)."""
     bookings = getattr(registration, kind.picks) if bookings is None else bookings
     waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
-    if not waiting:
-        return {}
-    if all(b.__dict__.get("known_position") for b in waiting):  # picks just made (`book`)
-        return {b.id: b.__dict__["known_position"] for b in waiting}
-    positions = _visit_queue_positions({kind.place_id(b) for b in waiting},
-                                       set(waiting_for_the_meeting(registration.meeting_id)), kind)
-    return {b.id: positions[b.id] for b in waiting}
+    return {b.id: position for b, position in zip(waiting, _waiting_positions(registration, kind, waiting))}
+
+
+def picks_with_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> list[tuple]:
+    """Each of the registration's picks (or these `bookings` of theirs) with its place in line, None unless
+    waiting: as `pick_positions`, also for picks just made whose rows are not written yet (no ids)."""
+    bookings = getattr(registration, kind.picks) if bookings is None else bookings
+    waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
+    positions = iter(_waiting_positions(registration, kind, waiting))
+    return [(b, next(positions) if b.status == BookingStatus.waitlisted else None) for b in bookings]
 
 
 def signup_positions(registration: Registration) -> dict[int, int]:

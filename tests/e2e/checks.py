@@ -41,7 +41,9 @@ ERRORS_NOT_NEXT_TO_THEIR_FIELD = """() => [...document.querySelectorAll('[aria-i
 
 def check_page(page, name: str, colour_contrast: bool = True) -> None:
     """(A screenshot,) then: no horizontal scrolling, every input labelled, no serious axe violation (colour
-    contrast included unless told), CSP kept."""
+    contrast included unless told), CSP kept. Checked once the page has loaded, its stylesheet with it: a step that
+    waits for an element of a new page can end while the page is still unstyled (a table wider than a phone)."""
+    page.wait_for_load_state("load")
     if SCREENSHOTS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         # JPEG: for a person to look at, and encoded in half the time of a PNG of the whole page.

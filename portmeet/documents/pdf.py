@@ -14,11 +14,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, render_template, send_file
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from werkzeug.security import safe_join
 
 from portmeet.documents.qr import QR_SCHEME, qr_png
+from portmeet.documents.user_agent import PrintHTML
 
 # Print templates resolve relative URLs against this base. The `.invalid` top-level domain never
 # resolves (RFC 2606), and the fetcher below maps it onto the static folder without any network.
@@ -80,7 +81,7 @@ NO_PAGE_FOOTERS = "@page { @bottom-left { content: none; } @bottom-right { conte
 
 
 def _write_pdf(html: str, static_folder: str, without_footers: bool = False) -> bytes:
-    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(static_folder))
+    document = PrintHTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(static_folder))
     stylesheets = [_STYLESHEETS[static_folder][1]]
     if without_footers:
         stylesheets.append(CSS(string=NO_PAGE_FOOTERS))

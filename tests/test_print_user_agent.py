@@ -23,13 +23,13 @@ def _recording_writes(monkeypatch, folder: Path) -> None:
     renderer forked from it (pool tasks find the function by its module and name, hence the two names)."""
     write = pdf._write_pdf
 
-    def recording(html: str, static_folder: str, without_footers: bool = False) -> bytes:
+    def recording(html: str, static_folder: str, without_footers: bool = False, page_counts=None) -> bytes:
         import os
         import time
 
         name = f"{os.getpid()}-{time.perf_counter_ns()}.json"
         (folder / name).write_text(json.dumps([html, static_folder, without_footers]))
-        return write(html, static_folder, without_footers)
+        return write(html, static_folder, without_footers, page_counts)
 
     recording.__module__, recording.__qualname__ = pdf.__name__, "_write_pdf"
     monkeypatch.setattr(pdf, "_write_pdf", recording)

@@ -7,7 +7,8 @@ import mimetypes
 import multiprocessing
 import os
 from email.message import EmailMessage
-from concurrent.futures import ProcessPoolExecutor
+import queue
+from concurrent.futures import Future, ProcessPoolExecutor
 from io import BytesIO
 from itertools import repeat
 from pathlib import Path
@@ -80,7 +81,9 @@ def _print_stylesheet() -> CSS:
 NO_PAGE_FOOTERS = "@page { @bottom-left { content: none; } @bottom-right { content: none; } }"
 
 
-def _write_pdf(html: str, static_folder: str, without_footers: bool = False) -> bytes:
+def _write_pdf(html: str, static_folder: str, without_footers: bool = False, page_counts=None) -> bytes:
+    """`html` as PDF bytes; with `page_counts` (a queue), its number of pages is put there once it is laid out,
+    before the PDF is written (render_pdf_in_parts prints the page footers meanwhile)."""
     document = PrintHTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(static_folder))
     stylesheets = [_STYLESHEETS[static_folder][1]]
     if without_footers:
@@ -90,7 +93,10 @@ def _write_pdf(html: str, static_folder: str, without_footers: bool = False) -> 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return document.write_pdf(stylesheets=stylesheets)
+        laid_out = document.render(stylesheets=stylesheets)
+        if page_counts is not None:
+            page_counts.put(len(laid_out.pages))
+        return laid_out.write_pdf()
     finally:
         if collecting:
             gc.enable()
@@ -108,24 +114,52 @@ def pdf_workers() -> int:
     return int(configured) if configured else len(os.sched_getaffinity(0))
 
 
-def _forget_inherited_connections(engine) -> None:
+# In a forked renderer: where a part printed without footers reports its number of pages (see _write_part).
+_part_page_counts = None
+
+
+def _start_renderer(engine, page_counts) -> None:
     """In a forked renderer: the parent's database connections are not ours to use or close."""
+    global _part_page_counts
     engine.dispose(close=False)
+    _part_page_counts = page_counts
 
 
-def _render_side_by_side(htmls: list[str], without_footers: bool = False) -> list[bytes]:
-    """Each HTML document as PDF bytes, laid out by a pool of processes forked from this one, so that they
-    start warm (fonts, parsed print CSS) and each holds only its own pages' layout in memory."""
-    _print_stylesheet()
-    folder = current_app.static_folder
-    workers = min(pdf_workers(), len(htmls))
-    if workers <= 1:
-        return [_write_pdf(html, folder, without_footers) for html in htmls]
+def _write_part(html: str, static_folder: str) -> bytes:
+    return _write_pdf(html, static_folder, without_footers=True, page_counts=_part_page_counts)
+
+
+def _renderer_pool(tasks: int, page_counts=None) -> ProcessPoolExecutor:
+    """Processes forked from this one, so that they start warm (fonts, parsed print CSS) and each holds only its
+    own pages' layout in memory."""
     from portmeet.extensions import db
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_forget_inherited_connections, initargs=(db.engine,)) as pool:
-        return list(pool.map(_write_pdf, htmls, repeat(folder), repeat(without_footers)))
+    return ProcessPoolExecutor(max_workers=min(pdf_workers(), tasks), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_renderer, initargs=(db.engine, page_counts))
+
+
+def _render_side_by_side(htmls: list[str]) -> list[bytes]:
+    """Each HTML document as PDF bytes, laid out by the renderer pool (here, with one renderer)."""
+    _print_stylesheet()
+    folder = current_app.static_folder
+    if min(pdf_workers(), len(htmls)) <= 1:
+        return [_write_pdf(html, folder) for html in htmls]
+    with _renderer_pool(len(htmls)) as pool:
+        return list(pool.map(_write_pdf, htmls, repeat(folder)))
+
+
+def _total_pages(page_counts, parts: list[Future]) -> int:
+    """The sum of the parts' numbers of pages, as their renderers report them; a part that failed raises here."""
+    total = reported = 0
+    while reported < len(parts):
+        try:
+            total += page_counts.get(timeout=0.05)
+            reported += 1
+        except queue.Empty:
+            for part in parts:
+                if part.done():
+                    part.result()  # a part that failed raises its error here
+    return total
 
 
 def htmls_to_pdf(htmls: list[str]) -> bytes:
@@ -161,13 +195,6 @@ def merge_pdfs(parts: list[bytes], overlay: bytes | None = None) -> bytes:
     return out.getvalue()
 
 
-def _page_count(pdf: bytes) -> int:
-    import pikepdf
-
-    with pikepdf.open(BytesIO(pdf)) as document:
-        return len(document.pages)
-
-
 def balanced_runs(items: list, weights: list[int], count: int) -> list[list]:
     """`items` cut into at most `count` consecutive runs of about equal weight (never an empty run)."""
     total, runs, current, done = sum(weights), [], [], 0
@@ -198,17 +225,22 @@ def render_pdf_in_parts(template: str, key: str, items: list, weights: list[int]
     """A flowing document with page footers (the attendee list: `items` are its country groups, `weights`
     their rows) cut between items into one part per renderer, rendered side by side. Each later part
     starts on a new page (`continued` is true in its template) and leaves out the page footers, which are
-    drawn afterwards over the joined pages from templates/documents/page_footers.html (page N of all).
+    drawn over the joined pages from templates/documents/page_footers.html (page N of all), printed here
+    as soon as every part is laid out, while the renderers write their PDFs.
     Below PDF_PARTS_MIN_WEIGHT rows in all, one piece: the pool would cost more than it saves."""
     workers = pdf_workers()
     if workers <= 1 or len(items) < 2 or sum(weights) < current_app.config["PDF_PARTS_MIN_WEIGHT"]:
         return render_pdf(template, **{key: items}, **context)
     htmls = [render_template(template, **{key: run}, continued=number > 0, **context)
              for number, run in enumerate(balanced_runs(items, weights, workers))]
-    parts = _render_side_by_side(htmls, without_footers=True)
-    footers = html_to_pdf(render_template("documents/page_footers.html",
-                                          pages=sum(_page_count(part) for part in parts), **context))
-    return merge_pdfs(parts, overlay=footers)
+    _print_stylesheet()
+    page_counts = multiprocessing.get_context("fork").Queue()
+    with _renderer_pool(len(htmls), page_counts) as pool:
+        parts = [pool.submit(_write_part, html, current_app.static_folder) for html in htmls]
+        # The footers are printed here while the renderers write their parts' PDFs.
+        footers = html_to_pdf(render_template("documents/page_footers.html",
+                                              pages=_total_pages(page_counts, parts), **context))
+        return merge_pdfs([part.result() for part in parts], overlay=footers)
 
 
 def file_response(data: bytes | str, filename: str, mimetype: str, inline: bool = False,

@@ -19,17 +19,20 @@ from portmeet.timeutil import utcnow
 
 
 def _recording_writes(monkeypatch, folder: Path) -> None:
-    """Every HTML document handed to WeasyPrint is also written to `folder`, by the request's process or a
-    renderer forked from it (pool tasks find the function by its module and name, hence the two names)."""
+    """Every HTML document handed to WeasyPrint is also written to `folder` with the PDF printed from it, by the
+    request's process or a renderer forked from it (pool tasks find the function by its module and name, hence
+    the two names)."""
     write = pdf._write_pdf
 
     def recording(html: str, static_folder: str, without_footers: bool = False, page_counts=None) -> bytes:
         import os
         import time
 
-        name = f"{os.getpid()}-{time.perf_counter_ns()}.json"
-        (folder / name).write_text(json.dumps([html, static_folder, without_footers]))
-        return write(html, static_folder, without_footers, page_counts)
+        printed = write(html, static_folder, without_footers, page_counts)
+        name = f"{os.getpid()}-{time.perf_counter_ns()}"
+        (folder / f"{name}.json").write_text(json.dumps([html, static_folder, without_footers]))
+        (folder / f"{name}.pdf").write_bytes(printed)
+        return printed
 
     recording.__module__, recording.__qualname__ = pdf.__name__, "_write_pdf"
     monkeypatch.setattr(pdf, "_write_pdf", recording)
@@ -57,8 +60,8 @@ def test_every_printed_document_comes_out_as_with_weasyprints_own_stylesheet(app
     recorded = tmp_path / "recorded"
     recorded.mkdir()
     _recording_writes(monkeypatch, recorded)
-    # Parts and chunks side by side, so that continued parts and page footers are printed too.
-    app.config.update(PDF_WORKERS=2, PDF_PARTS_MIN_WEIGHT=1, PDF_CHUNK_PAGES=2)
+    # Lists in parts side by side, so that continued parts and page footers are printed too.
+    app.config.update(PDF_WORKERS=2, PDF_PARTS_MIN_WEIGHT=1)
     client.login("organiser@portmeet.example", "portmeet-demo")
     urls = [f"/manage/meetings/{slug}/badges.pdf?layout=a4-8", f"/manage/meetings/{slug}/badges.pdf?layout=a6",
             f"/manage/meetings/{slug}/attendees.pdf?waitlist=y", f"/manage/meetings/{slug}/visits/{boat_id}/manifest.pdf",
@@ -70,18 +73,17 @@ def test_every_printed_document_comes_out_as_with_weasyprints_own_stylesheet(app
         response = client.get(url)
         assert response.status_code == 200 and response.data.startswith(b"%PDF"), url
 
-    documents = [json.loads(path.read_text()) for path in sorted(recorded.iterdir())]
-    footers = [html for html, _folder, _without in documents if 'class="footer-page"' in html]
-    continued = [html for html, _folder, without in documents if without]
+    documents = [(json.loads(path.read_text()), path.with_suffix(".pdf").read_bytes())
+                 for path in sorted(recorded.glob("*.json"))]
+    footers = [html for (html, _folder, _without), _printed in documents if 'class="footer-page"' in html]
+    continued = [html for (html, _folder, without), _printed in documents if without]
     assert footers and len(continued) >= 2, "the attendee list was not printed in parts"
     monkeypatch.undo()
-    with app.app_context():
-        for html, static_folder, without_footers in documents:
-            ours = _page_contents(pdf._write_pdf(html, static_folder, without_footers))
-            with monkeypatch.context() as stock:
-                stock.setattr(pdf, "PrintHTML", HTML)
-                theirs = _page_contents(pdf._write_pdf(html, static_folder, without_footers))
-            assert ours and ours == theirs, html[:300]
+    with app.app_context(), monkeypatch.context() as stock:
+        stock.setattr(pdf, "PrintHTML", HTML)
+        for (html, static_folder, without_footers), printed in documents:
+            theirs = _page_contents(pdf._write_pdf(html, static_folder, without_footers))
+            assert _page_contents(printed) == theirs, html[:300]
 
 
 def test_the_restated_stylesheet_leaves_only_plain_attribute_selectors_to_test_on_every_element():

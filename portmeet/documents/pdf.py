@@ -119,7 +119,8 @@ _part_page_counts = None
 
 
 def _start_renderer(engine, page_counts) -> None:
-    """In a forked renderer: the parent's database connections are not ours to use or close."""
+    """In a forked renderer: the parent's database connections are not ours to use or close; `page_counts` is
+    the queue this renderer's parts report their page counts to (render_pdf_in_parts)."""
     global _part_page_counts
     engine.dispose(close=False)
     _part_page_counts = page_counts
@@ -139,7 +140,8 @@ def _renderer_pool(tasks: int, page_counts=None) -> ProcessPoolExecutor:
 
 
 def _render_side_by_side(htmls: list[str]) -> list[bytes]:
-    """Each HTML document as PDF bytes, laid out by the renderer pool (here, with one renderer)."""
+    """Each HTML document as PDF bytes, laid out side by side by the renderer pool (in this process when one
+    renderer is all there is)."""
     _print_stylesheet()
     folder = current_app.static_folder
     if min(pdf_workers(), len(htmls)) <= 1:

@@ -362,21 +362,21 @@ def _waiting_positions(registration: Registration, kind: PlaceKind, waiting: lis
     return [positions[b.id] for b in waiting]
 
 
-def pick_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> dict[int, int]:
-    """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks
-    (or these `bookings` of theirs, e.g. an accompanying person's)."""
-    bookings = getattr(registration, kind.picks) if bookings is None else bookings
-    waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
-    return {b.id: position for b, position in zip(waiting, _waiting_positions(registration, kind, waiting))}
-
-
 def picks_with_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> list[tuple]:
-    """Each of the registration's picks (or these `bookings` of theirs) with its place in line, None unless
-    waiting: as `pick_positions`, also for picks just made whose rows are not written yet (no ids)."""
+    """Each of the registration's picks (or these `bookings` of theirs, e.g. an accompanying person's) with its
+    place in its visit's (session's) queue, None unless waiting; also for picks just made whose rows are not
+    written yet (no ids)."""
     bookings = getattr(registration, kind.picks) if bookings is None else bookings
     waiting = [b for b in bookings if b.status == BookingStatus.waitlisted]
     positions = iter(_waiting_positions(registration, kind, waiting))
     return [(b, next(positions) if b.status == BookingStatus.waitlisted else None) for b in bookings]
+
+
+def pick_positions(registration: Registration, kind: PlaceKind = VISITS, bookings=None) -> dict[int, int]:
+    """Booking (or sign-up) id → place in its visit's (session's) queue, for the registration's waiting picks
+    (or these `bookings` of theirs)."""
+    return {pick.id: position for pick, position in picks_with_positions(registration, kind, bookings)
+            if position is not None}
 
 
 def signup_positions(registration: Registration) -> dict[int, int]:
